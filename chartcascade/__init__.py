@@ -1,0 +1,3 @@
+"""chartcascade: the Soundcharts chart cascade."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,61 @@
+"""`chartcascade demo`: a full cascade of two charts against the local sandbox, into SQLite."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.table import Table
+
+from chartcascade.cli.console import console
+
+DEMO_CHARTS = ("global-28", "top-100-global")
+SANDBOX_ENV = {
+    "SOUNDCHARTS_APP_ID": "soundcharts",
+    "SOUNDCHARTS_API_KEY": "soundcharts",
+    "CHARTCASCADE_RATE_LIMIT_PER_SECOND": "500",
+    "CHARTCASCADE_RATE_LIMIT_BURST": "100",
+}
+
+
+def demo_command(
+    seed: int = typer.Option(42, help="Seed of the sandbox world."),
+    latency_ms: float = typer.Option(0.0, help="Latency the sandbox adds to each request."),
+) -> None:
+    """Start the sandbox, sync two charts that share artists, and show the top artists."""
+    from chartcascade.cli.sync import run_sync
+    from chartcascade.limits import ensure_rate_limit
+    from chartcascade.options import SyncOptions
+    from chartcascade.reports.presence import top_artists
+    from chartcascade.sandbox import Sandbox, SandboxConfig, SandboxWorld
+    from chartcascade.settings import get_settings
+
+    sandbox = Sandbox(world=SandboxWorld(seed=seed), config=SandboxConfig(latency_ms=latency_ms))
+    with sandbox.serve() as base_url:
+        for name in ("SOUNDCHARTS_CLIENT_ID", "SOUNDCHARTS_CLIENT_SECRET", "SOUNDCHARTS_SECRET_BLOCK"):
+            os.environ.pop(name, None)
+        os.environ.update(SANDBOX_ENV)
+        os.environ["SOUNDCHARTS_BASE_URL"] = base_url
+        os.environ["SOUNDCHARTS_TOKEN_URL"] = f"{base_url}/oauth/token"
+        get_settings.cache_clear()
+        settings = get_settings()
+        console.print(f"sandbox API at {base_url}; database {settings.database_url}")
+        ensure_rate_limit(settings)
+        for chart in DEMO_CHARTS:
+            run_sync(chart, None, SyncOptions())
+        console.print(f"sandbox calls by endpoint: {dict(sorted(sandbox.calls.items()))}")
+    console.print(artist_table(top_artists(settings.database_url, DEMO_CHARTS)))
+
+
+def artist_table(frame: object) -> Table:
+    """The top-artists frame as a rich table."""
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    table = Table(title="Top artists by chart presence, latest audience", title_justify="left")
+    for column in frame.columns:
+        table.add_column(str(column), justify="left" if column in ("artist", "charts") else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else f"{v:,.0f}" if isinstance(v, float) else str(v)
+                        for v in row))
+    return table

@@ -1,0 +1,56 @@
+"""Short leases on pieces of work, so that concurrent runs never do the same item twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete
+
+from chartcascade.db import as_utc, chunks, insert_statement
+from chartcascade.models import WorkClaim
+from chartcascade.models._base import utcnow
+
+CLAIM_CHUNK = 1_000
+
+
+def claim(
+    session: Session,
+    *,
+    keys: Sequence[str],
+    owner: str,
+    lease: timedelta,
+    now: datetime | None = None,
+) -> list[str]:
+    """Claim `keys` for `owner` until now + `lease`; the keys it now holds, in the given order.
+
+    A key is won when it is free, its lease expired, or `owner` already holds it (the lease is
+    renewed). One atomic INSERT ... ON CONFLICT DO UPDATE ... WHERE per chunk: two concurrent
+    callers never both win a key. Commit soon: others wait on (PostgreSQL) or cannot see
+    (SQLite) the claim until then.
+    """
+    now = as_utc(now or utcnow())
+    wanted = list(dict.fromkeys(keys))
+    table = WorkClaim.__table__  # type: ignore[attr-defined]
+    won: set[str] = set()
+    for part in chunks(sorted(wanted), CLAIM_CHUNK):
+        rows = [{"key": key, "owner": owner, "expires_at": now + lease} for key in part]
+        insert = insert_statement(session, WorkClaim).values(rows)
+        statement = insert.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"owner": insert.excluded.owner, "expires_at": insert.excluded.expires_at},
+            where=(table.c.expires_at < now) | (table.c.owner == owner),
+        ).returning(table.c.key)
+        won.update(session.exec(statement).scalars())
+    return [key for key in wanted if key in won]
+
+
+def release(session: Session, *, keys: Sequence[str], owner: str) -> int:
+    """Drop `owner`'s claims on `keys` (others' claims stay); the number released."""
+    released = 0
+    for part in chunks(sorted(set(keys))):
+        statement = delete(WorkClaim).where(
+            col(WorkClaim.key).in_(part), col(WorkClaim.owner) == owner
+        )
+        released += session.exec(statement.execution_options(synchronize_session=False)).rowcount
+    return released

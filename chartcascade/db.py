@@ -1,0 +1,268 @@
+"""The database: engines, sessions, migrations and batched upserts (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import DateTime, Engine, Table, create_engine, event, func, make_url
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, SQLModel
+
+import chartcascade
+from chartcascade.settings import get_settings
+
+# A merge rule for one column of an upsert: (stored value, proposed value) -> new value.
+Merge = Callable[[Any, Any], ColumnElement[Any]]
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_MAX_PARAMS = {"sqlite": 30_000, "postgresql": 60_000}
+_MAX_ROWS_PER_STATEMENT = 1_000
+MAX_IN_VALUES = 5_000
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def as_utc(value: datetime) -> datetime:
+    """`value` as an aware UTC datetime; naive values (as read back from SQLite) are UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def normalize_url(url: str) -> str:
+    """`url` with plain PostgreSQL schemes mapped to the psycopg (v3) driver."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def safe_url(url: str) -> str:
+    """`url` with its password hidden, fit for logs and error messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for `url` (default: the settings' database), created once per URL."""
+    key = normalize_url(url or get_settings().database_url)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = _create_engine(key)
+        return engine
+
+
+def dispose_engines(url: str | None = None) -> None:
+    """Close and forget the cached engine of `url`, or every cached engine."""
+    with _engines_lock:
+        keys = [normalize_url(url)] if url else list(_engines)
+        for key in keys:
+            engine = _engines.pop(key, None)
+            if engine is not None:
+                engine.dispose()
+
+
+def _create_engine(url: str) -> Engine:
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        return _create_sqlite_engine(url)
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _create_sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so that "begin" below is the only BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: waiting writers queue on busy_timeout instead of
+        # failing with "database is locked" when a read transaction tries to upgrade.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session that commits on success, rolls back on error and always closes."""
+    session = Session(get_engine(url), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+
+def migrations_dir() -> Path:
+    """The repository's Alembic folder, found next to the package."""
+    return Path(chartcascade.__file__).resolve().parents[1] / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic configuration built in code, aimed at `url` (default: the settings')."""
+    folder = migrations_dir()
+    if not (folder / "env.py").is_file():
+        raise FileNotFoundError(
+            f"Alembic migrations not found at {folder}: chartcascade must run from a checkout "
+            "(or an editable install) that contains the migrations/ folder"
+        )
+    config = Config()
+    config.set_main_option("script_location", str(folder))
+    config.set_main_option("path_separator", "os")
+    config.attributes["url"] = normalize_url(url or get_settings().database_url)
+    return config
+
+
+def upgrade(url: str | None = None) -> None:
+    """Migrate the database to the newest revision (safe to run from several processes)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def schema_revision(url: str | None = None) -> str | None:
+    """The revision the database is at, or None when it was never migrated."""
+    with get_engine(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_current(url: str | None = None) -> bool:
+    """Whether the database is at the newest revision."""
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    return schema_revision(url) == head
+
+
+# --- upserts ------------------------------------------------------------------------------
+
+
+def keep_known(stored: Any, new: Any) -> ColumnElement[Any]:
+    """Merge rule: take the new value unless it is null."""
+    return func.coalesce(new, stored)
+
+
+def insert_statement(session: Session, model: type[SQLModel]) -> Any:
+    """A dialect-specific INSERT (with `on_conflict_*`) for `model` on the session's database."""
+    dialect = session.get_bind().dialect.name
+    table = _table(model)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"upserts support sqlite and postgresql, not {dialect}")
+
+
+def upsert(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    keys: Sequence[str],
+    update: Sequence[str] | None = None,
+    merge: Mapping[str, Merge] | None = None,
+) -> int:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE; returns the rows inserted or updated.
+
+    `update` names the columns overwritten by the new values (default: every non-key column
+    of the rows); `merge` maps columns to rules such as `keep_known`. With neither, conflicting
+    rows are left alone (DO NOTHING). A table's `updated_at` is set whenever a row is updated.
+    Rows are de-duplicated on `keys` (last wins) and sent sorted by `keys`, in chunks.
+    """
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    unique: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for row in rows:
+        if row.keys() != rows[0].keys():
+            raise ValueError(f"upsert rows must all have the columns {columns}, got {list(row)}")
+        unique[tuple(row[key] for key in keys)] = row
+    ordered = [unique[k] for k in sorted(unique)]
+    merge = dict(merge or {})
+    if update is None:
+        update = [c for c in columns if c not in keys and c not in merge]
+    table = _table(model)
+    dialect = session.get_bind().dialect.name
+    chunk = max(1, min(_MAX_ROWS_PER_STATEMENT, _MAX_PARAMS.get(dialect, 0) // len(table.c)))
+    written = 0
+    for start in range(0, len(ordered), chunk):
+        stmt = insert_statement(session, model).values(ordered[start : start + chunk])
+        set_: dict[str, Any] = {c: stmt.excluded[c] for c in update}
+        set_ |= {c: rule(table.c[c], stmt.excluded[c]) for c, rule in merge.items()}
+        if set_ and "updated_at" in table.c and "updated_at" not in set_:
+            set_["updated_at"] = stmt.excluded["updated_at"]
+        if set_:
+            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        written += session.exec(stmt.execution_options(preserve_rowcount=True)).rowcount
+    return written
+
+
+def chunks(values: Sequence[Any], size: int = MAX_IN_VALUES) -> Iterator[Sequence[Any]]:
+    """`values` in slices of at most `size` (for IN lists under the bind-parameter limits)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+# --- aware timestamps on SQLite -------------------------------------------------------------
+
+
+@cache
+def _aware_attributes(mapper: Mapper[Any]) -> tuple[str, ...]:
+    return tuple(
+        prop.key
+        for prop in mapper.column_attrs
+        if isinstance(prop.columns[0].type, DateTime) and prop.columns[0].type.timezone
+    )
+
+
+def _make_aware(target: Any, attrs: Any = None) -> None:
+    """SQLite drops tzinfo: mark the timestamps of loaded rows as the UTC they were."""
+    for key in _aware_attributes(target.__mapper__):
+        value = target.__dict__.get(key)
+        if isinstance(value, datetime) and value.tzinfo is None and (not attrs or key in attrs):
+            set_committed_value(target, key, value.replace(tzinfo=UTC))
+
+
+event.listen(SQLModel, "load", lambda target, _context: _make_aware(target), propagate=True)
+event.listen(
+    SQLModel, "refresh", lambda target, _ctx, attrs: _make_aware(target, attrs), propagate=True
+)

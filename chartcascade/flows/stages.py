@@ -1,0 +1,86 @@
+"""Fanning a stage out over batches, and gathering what the batches did."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from prefect.futures import PrefectFuture
+
+from chartcascade.crud.failures import open_failures, record_failures
+from chartcascade.db import session_scope
+from chartcascade.tasks.batch import RunContext
+from chartcascade.tasks.outcome import BatchIncomplete, StageOutcome
+
+MAX_BATCH = 50
+
+
+@dataclass
+class Submitted:
+    """The futures of one stage, each with the keys of its batch."""
+
+    stage: str
+    batches: list[tuple[list[str], PrefectFuture[StageOutcome]]]
+
+
+def failures_first(ctx: RunContext, stage: str, keys: Sequence[str]) -> list[str]:
+    """The keys with open recorded failures first, then the rest, each in the given order."""
+    with session_scope(ctx.database_url) as session:
+        failed = {f.item_uuid for f in open_failures(session, stage=stage, item_uuids=list(keys))}
+    return [k for k in keys if k in failed] + [k for k in keys if k not in failed]
+
+
+def batches(keys: Sequence[str], *, workers: int, calls_per_item: float = 1.0) -> list[list[str]]:
+    """Consecutive batches sized so that every worker has several, none too long."""
+    if not keys:
+        return []
+    total = len(keys) * calls_per_item
+    target_calls = max(8.0, total / (4 * workers))
+    size = max(1, min(MAX_BATCH, math.floor(target_calls / max(calls_per_item, 1e-9))))
+    return [list(keys[i : i + size]) for i in range(0, len(keys), size)]
+
+
+def submit_stage(
+    stage: str,
+    keys: Sequence[str],
+    submit: Callable[[int, list[str]], PrefectFuture[StageOutcome]],
+    *,
+    workers: int,
+    calls_per_item: float = 1.0,
+) -> Submitted:
+    """Submit one task per batch, in priority order."""
+    return Submitted(
+        stage,
+        [
+            (batch, submit(number, batch))
+            for number, batch in enumerate(
+                batches(keys, workers=workers, calls_per_item=calls_per_item), start=1
+            )
+        ],
+    )
+
+
+def collect(submitted: Submitted, ctx: RunContext) -> StageOutcome:
+    """Wait for every batch; record what still failed after its retries."""
+    outcome = StageOutcome(submitted.stage)
+    for keys, future in submitted.batches:
+        future.wait()
+        state = future.state
+        if state.is_completed():
+            outcome.merge(future.result())
+            continue
+        error: Any = state.result(raise_on_failure=False)
+        if isinstance(error, BatchIncomplete):
+            outcome.merge(error.outcome)
+            errors = dict(error.errors)
+        else:
+            done = outcome.done
+            errors = {k: f"{type(error).__name__}: {error}" for k in keys if k not in done}
+        outcome.failed.update(errors)
+        if errors:
+            with session_scope(ctx.database_url) as session:
+                record_failures(session, stage=submitted.stage, errors=errors, run_id=ctx.run_id)
+    outcome.deferred -= outcome.done | set(outcome.failed)
+    return outcome

@@ -1,0 +1,225 @@
+"""The chart cascade: one flow per chart, from ranking to artist audience."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed, State
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
+
+from chartcascade.crud.tracks import track_artist_uuids
+from chartcascade.db import session_scope, upgrade
+from chartcascade.flows.progress import RunProgress
+from chartcascade.flows.stages import Submitted, collect, failures_first, submit_stage
+from chartcascade.flows.summary import SyncSummary, publish_summary
+from chartcascade.limits import require_rate_limit
+from chartcascade.options import SyncOptions
+from chartcascade.settings import get_settings
+from chartcascade.tasks.artists import fetch_artist_metadata
+from chartcascade.tasks.audience import (
+    AIRPLAY,
+    AudienceWindow,
+    fetch_artist_audience,
+    fetch_track_audience,
+)
+from chartcascade.tasks.batch import RunContext, retry_transient
+from chartcascade.tasks.budget import CallBudget
+from chartcascade.tasks.charts import fetch_ranking
+from chartcascade.tasks.outcome import StageOutcome
+from chartcascade.tasks.tracks import fetch_track_metadata
+
+RATE_CHUNK = 25
+MAX_RETRY_DELAY = 30.0
+
+
+def run_name() -> str:
+    """`global-28-latest` or `global-28-2026-11-20`."""
+    params = flow_run.parameters
+    return f"{params['chart']}-{params.get('ranking_date') or 'latest'}"
+
+
+def with_retries(task: Any) -> Any:
+    """The task with Prefect retries from settings: exponential backoff, jitter, transient only."""
+    settings = get_settings()
+    delays = [
+        min(MAX_RETRY_DELAY, settings.retry_delay_seconds * 2**attempt)
+        for attempt in range(max(1, settings.task_retries))
+    ]
+    return task.with_options(
+        retries=settings.task_retries,
+        retry_delay_seconds=delays,
+        retry_jitter_factor=0.5 if settings.retry_delay_seconds else None,
+        retry_condition_fn=retry_transient,
+    )
+
+
+def prioritised_artists(ctx: RunContext, track_uuids: list[str]) -> list[str]:
+    """Distinct artists of the tracks, ordered by their best chart position."""
+    with session_scope(ctx.database_url) as session:
+        credits = track_artist_uuids(session, track_uuids=track_uuids)
+    ordered = [artist for track in track_uuids for artist in credits.get(track, [])]
+    return list(dict.fromkeys(ordered))
+
+
+@flow(
+    name="sync-chart",
+    flow_run_name=run_name,
+    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().max_parallel_requests),
+    persist_result=False,
+)
+def sync_chart(
+    chart: str, ranking_date: date | None = None, options: SyncOptions | None = None
+) -> State:
+    """Sync one chart: ranking, track metadata and artists, artist metadata, then audience.
+
+    Args:
+        chart: The Soundcharts chart slug, for example `global-28`.
+        ranking_date: The ranking's date; empty means the latest ranking.
+        options: What to fetch, how fresh data must be, and the API-call budget.
+    """
+    logger = get_run_logger()
+    settings = get_settings()
+    options = options or SyncOptions()
+    settings.credentials()
+    upgrade(settings.database_url)
+    burst = require_rate_limit(settings)
+    workers = settings.max_parallel_requests
+    ctx = RunContext(
+        run_id=str(flow_run.id or "local"),
+        database_url=settings.database_url,
+        budget=CallBudget(options.max_api_calls),
+        rate_limit_name=settings.rate_limit_name,
+        rate_chunk=min(RATE_CHUNK, burst),
+        force=options.force_refresh,
+    )
+    quoted = quote(ctx)
+    audience_stages = len(options.track_platforms) + len(options.artist_platforms) + len(
+        options.listening_platforms
+    )
+    progress = RunProgress(chart, steps=3 + audience_stages)
+    summary = SyncSummary(chart=chart, max_api_calls=options.max_api_calls)
+
+    ranking = with_retries(fetch_ranking)(chart, ranking_date, quoted)
+    summary.ranking_date = ranking.ranking_date
+    summary.add(_ranking_outcome(ranking))
+    progress.step(f"ranking: {len(ranking.track_uuids)} tracks, {len(ranking.new_track_uuids)} new")
+    logger.info("Ranking of %s on %s: %d tracks", chart, ranking.ranking_date, len(ranking.track_uuids))
+
+    now = datetime.now(UTC)
+    stale_before = now - timedelta(days=options.metadata_max_age_days)
+    top = ranking.track_uuids[: options.top_n] if options.top_n else ranking.track_uuids
+    window = AudienceWindow(
+        today=now.date(),
+        checked_before=now - timedelta(hours=options.audience_max_age_hours),
+        lookback_days=options.lookback_days,
+        airplay_lookback_days=options.airplay_lookback_days,
+        force=options.force_refresh,
+    )
+
+    pending: list[Submitted] = []
+    track_meta: Submitted | None = None
+    if options.auto_fetch_track_metadata:
+        time.sleep(options.metadata_delay_seconds)
+        track_meta = submit_stage(
+            "track-metadata",
+            failures_first(ctx, "track-metadata", ranking.track_uuids),
+            lambda n, keys: with_retries(fetch_track_metadata).submit(n, keys, quoted, stale_before),
+            workers=workers,
+        )
+    if options.auto_fetch_audience:
+        time.sleep(options.audience_delay_seconds)
+        pending += _submit_track_audience(options, top, ctx, window, workers)
+
+    if track_meta:
+        summary.add(collect(track_meta, ctx))
+        progress.step("track metadata done")
+    artists = prioritised_artists(ctx, top)
+    if options.auto_fetch_artist_metadata:
+        artist_meta = submit_stage(
+            "artist-metadata",
+            failures_first(ctx, "artist-metadata", artists),
+            lambda n, keys: with_retries(fetch_artist_metadata).submit(n, keys, quoted, stale_before),
+            workers=workers,
+        )
+        summary.add(collect(artist_meta, ctx))
+        progress.step(f"artist metadata done ({len(artists)} artists)")
+    if options.auto_fetch_audience:
+        pending += _submit_artist_audience(options, artists, ctx, window, workers)
+
+    for submitted in pending:
+        summary.add(collect(submitted, ctx))
+        progress.step(f"{submitted.stage} done")
+    publish_summary(summary)
+    return _final_state(summary)
+
+
+def _ranking_outcome(ranking: Any) -> StageOutcome:
+    outcome = StageOutcome("ranking", calls=ranking.calls, quota_remaining=ranking.quota_remaining)
+    outcome.new = set(ranking.new_track_uuids)
+    outcome.updated = set(ranking.track_uuids) - outcome.new
+    return outcome
+
+
+def _submit_track_audience(
+    options: SyncOptions, top: list[str], ctx: RunContext, window: AudienceWindow, workers: int
+) -> list[Submitted]:
+    quoted = quote(ctx)
+    task = with_retries(fetch_track_audience)
+    submitted = []
+    for platform in options.track_platforms:
+        stage = "track-airplay" if platform == AIRPLAY else f"track-audience-{platform}"
+        cost = window.airplay_lookback_days if platform == AIRPLAY else 1
+        submitted.append(
+            submit_stage(
+                stage,
+                failures_first(ctx, stage, top),
+                lambda n, keys, p=platform: task.submit(n, p, keys, quoted, window),
+                workers=workers,
+                calls_per_item=cost,
+            )
+        )
+    return submitted
+
+
+def _submit_artist_audience(
+    options: SyncOptions, artists: list[str], ctx: RunContext, window: AudienceWindow, workers: int
+) -> list[Submitted]:
+    quoted = quote(ctx)
+    task = with_retries(fetch_artist_audience)
+    feeds = [("audience", p) for p in options.artist_platforms]
+    feeds += [("listening", p) for p in options.listening_platforms]
+    submitted = []
+    for feed, platform in feeds:
+        stage = f"artist-{feed}-{platform}"
+        submitted.append(
+            submit_stage(
+                stage,
+                failures_first(ctx, stage, artists),
+                lambda n, keys, f=feed, p=platform: task.submit(n, f, p, keys, quoted, window),
+                workers=workers,
+            )
+        )
+    return submitted
+
+
+def _final_state(summary: SyncSummary) -> State:
+    if summary.quota_exhausted:
+        return Failed(
+            message=f"The Soundcharts quota is used up; {summary.left_undone} item(s) left "
+            f"undone. {summary.failure_message()}".strip(),
+            data=summary,
+        )
+    if summary.failed:
+        return Failed(message=summary.failure_message(), data=summary)
+    if summary.left_undone:
+        return Completed(
+            message=f"Stopped at the API-call budget ({summary.max_api_calls}); "
+            f"{summary.left_undone} item(s) left undone for a later run.",
+            data=summary,
+        )
+    return Completed(message=f"{summary.api_calls} API calls", data=summary)

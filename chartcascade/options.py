@@ -1,0 +1,67 @@
+"""The options of a chart sync: one pydantic model, so the Prefect UI draws a complete form."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_TRACK_PLATFORMS = ["spotify", "youtube", "shazam", "airplay"]
+DEFAULT_ARTIST_PLATFORMS = ["spotify", "youtube", "instagram", "tiktok"]
+DEFAULT_LISTENING_PLATFORMS = ["spotify"]
+
+
+class SyncOptions(BaseModel):
+    """How far a chart sync goes, what it refreshes and what it may spend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auto_fetch_track_metadata: bool = Field(
+        True, description="Fetch metadata (and credited artists) of new or stale tracks."
+    )
+    auto_fetch_artist_metadata: bool = Field(
+        True, description="Fetch metadata of new or stale artists of the charted tracks."
+    )
+    auto_fetch_audience: bool = Field(
+        True, description="Fetch audience series of the charted tracks and their artists."
+    )
+    track_platforms: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_TRACK_PLATFORMS),
+        description="Track audience platforms, in priority order; `airplay` is radio spins.",
+    )
+    artist_platforms: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_ARTIST_PLATFORMS),
+        description="Platforms whose artist audience (followers and other counters) is fetched.",
+    )
+    listening_platforms: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_LISTENING_PLATFORMS),
+        description="Platforms whose artist listening figures (Spotify monthly listeners) are fetched.",
+    )
+    metadata_delay_seconds: float = Field(
+        0.0, ge=0, le=3600, description="Pause before the metadata stages start."
+    )
+    audience_delay_seconds: float = Field(
+        0.0, ge=0, le=3600, description="Pause before the audience stages start."
+    )
+    force_refresh: bool = Field(
+        False, description="Refetch metadata and audience even when it is still fresh."
+    )
+    metadata_max_age_days: float = Field(
+        7.0, gt=0, le=365, description="Metadata older than this many days is fetched again."
+    )
+    audience_max_age_hours: float = Field(
+        20.0, gt=0, le=24 * 90, description="An audience series checked within this window is skipped."
+    )
+    lookback_days: int = Field(
+        90, ge=1, le=730, description="How far back audience goes for a series seen for the first time."
+    )
+    airplay_lookback_days: int = Field(
+        7, ge=1, le=90, description="How many days of radio spins a new track starts with (one call per day)."
+    )
+    top_n: int | None = Field(
+        None, ge=1, le=1000, description="Only the top N positions go past track metadata; empty = all."
+    )
+    max_api_calls: int | None = Field(
+        None,
+        ge=1,
+        description="Budget of API calls for the run: it stops cleanly before exceeding it "
+        "and reports what it left undone; empty = no budget.",
+    )

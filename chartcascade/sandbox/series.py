@@ -1,0 +1,164 @@
+"""Closed-form daily series: song audience, artist audience and artist listening.
+
+A value on a calendar day depends only on the seed, the entity and that day, never on
+`as_of`, so a later `as_of` extends a series without rewriting it. Cumulative series use a
+jittered clock (`t + 0.7 * u(day)`, with u in [0, 1)), which is strictly increasing from one
+day to the next, so totals never decrease except where a discontinuity is modelled.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from chartcascade.sandbox.artists import DATA_EPOCH, Artist
+from chartcascade.sandbox.hashing import day_unit, key
+from chartcascade.sandbox.songs import Identifier, Song
+
+SONG_FACTOR = {"spotify": 1.0, "youtube": 0.5, "shazam": 0.01, "tiktok": 0.002, "soundcloud": 0.02}
+FOLLOWER_FACTOR = {
+    "spotify": 1.0, "youtube": 0.3, "instagram": 0.8, "tiktok": 0.6,
+    "facebook": 0.4, "soundcloud": 0.05, "deezer": 0.1,
+}
+AUDIENCE_FIELDS = ("likeCount", "followerCount", "followingCount", "postCount", "viewCount")
+EXTRA_FIELDS = {
+    "instagram": ("followingCount", "postCount"),
+    "tiktok": ("likeCount", "followingCount", "postCount"),
+    "youtube": ("viewCount", "postCount"),
+}
+GAP_SHARE = 0.05
+REPEAT_SHARE = 0.05
+NULL_SHARE = 0.01
+PARIS_OFFSET_SHARE = 0.12
+
+
+def _stamp(day_iso: str, offset: str = "+00:00") -> str:
+    return f"{day_iso}T00:00:00{offset}"
+
+
+def _triangle(day: int, seed_key: int) -> float:
+    """A slow triangle wave in [-0.5, 0.5] with an entity-specific period and phase."""
+    period = 60 + seed_key % 180
+    x = ((day + (seed_key >> 20) % period) % period) / period
+    return abs(2 * x - 1) - 0.5
+
+
+# Song audience (cumulative, newest first in the API).
+
+
+def _active(ident: Identifier, day: int) -> bool:
+    return ident.start <= day and (ident.end is None or day < ident.end)
+
+
+def song_identifiers(song: Song, platform: str, only: str | None) -> tuple[Identifier, ...]:
+    """The identifiers of a song on a platform, restricted to `only` when given."""
+    found = song.identifiers[platform]
+    return tuple(i for i in found if i.value == only) if only is not None else found
+
+
+def song_days(song: Song, platform: str, first: int, last: int, only: str | None) -> list[int]:
+    """Days (ascending ordinals) in [first, last] that have a song audience item."""
+    idents = song_identifiers(song, platform, only)
+    if not idents:
+        return []
+    gap_key = key(song.key, platform, "gap")
+    start = max(first, min(i.start for i in idents))
+    return [
+        d
+        for d in range(start, last + 1)
+        if day_unit(gap_key, d) >= GAP_SHARE and any(_active(i, d) for i in idents)
+    ]
+
+
+def song_offset(song: Song, platform: str, day: int) -> str:
+    """Most items are stamped +00:00; some carry a Paris-midnight +02:00 offset."""
+    return "+02:00" if day_unit(key(song.key, platform, "tz"), day) < PARIS_OFFSET_SHARE else "+00:00"
+
+
+def song_plots(
+    song: Song, platform: str, day: int, only: str | None
+) -> list[tuple[str, int | None]]:
+    """(identifier, cumulative value or None) for each identifier active on `day`."""
+    repeat = day_unit(key(song.key, platform, "repeat"), day) < REPEAT_SHARE
+    amplitude = 10 ** (2.5 + 3.0 * song.popularity) * SONG_FACTOR[platform]
+    plots: list[tuple[str, int | None]] = []
+    for ident in song_identifiers(song, platform, only):
+        if not _active(ident, day):
+            continue
+        if day_unit(key(ident.key, ident.value, "null"), day) < NULL_SHARE:
+            plots.append((ident.value, None))
+            continue
+        when = day - 1 if repeat and day > ident.start else day
+        plots.append((ident.value, cumulative(ident, amplitude, when)))
+    return plots
+
+
+def cumulative(ident: Identifier, amplitude: float, day: int) -> int:
+    """Total count of one identifier at the end of `day`: a fast start, then a steady tail."""
+    t = day - ident.start + 0.7 * day_unit(ident.key, day)
+    tau = 30 + ident.key % 150
+    return int(amplitude * ident.scale * (3 * tau * (1 - math.exp(-t / tau)) + t))
+
+
+def song_item(song: Song, platform: str, day: int, iso: str, only: str | None) -> dict[str, Any]:
+    """One API item `{date, plots}`."""
+    plots = [{"identifier": i, "value": v} for i, v in song_plots(song, platform, day, only)]
+    return {"date": _stamp(iso, song_offset(song, platform, day)), "plots": plots}
+
+
+# Artist audience and listening (levels or cumulative, oldest first in the API).
+
+
+def _artist_gap(gap_key: int, day: int) -> bool:
+    """Missing days come alone or in pairs."""
+    return day_unit(gap_key, day) < 0.04 or day_unit(gap_key, day - 1) < 0.015
+
+
+def artist_days(artist: Artist, platform: str, first: int, last: int, what: str) -> list[int]:
+    """Days (ascending ordinals) in [first, last] with an artist audience/listening item."""
+    gap_key = key(artist.key, platform, what, "gap")
+    start = max(first, artist.data_start)
+    return [d for d in range(start, last + 1) if not _artist_gap(gap_key, d)]
+
+
+def artist_counters(artist: Artist, platform: str, day: int) -> dict[str, int | None]:
+    """The five audience counters on `day`; those the platform lacks are None."""
+    k = key(artist.key, platform, "audience")
+    base = 10 ** (2.5 + 4.5 * artist.strength) * FOLLOWER_FACTOR[platform]
+    years = (day - DATA_EPOCH) / 365.25
+    growth = 0.05 + 0.5 * ((k >> 8) % 1000) / 1000
+    wobble = 1 + 0.004 * (day_unit(k, day) - 0.5)
+    values: dict[str, int | None] = dict.fromkeys(AUDIENCE_FIELDS)
+    values["followerCount"] = int(base * (1 + growth * years) * wobble)
+    clock = day - DATA_EPOCH + 0.9 * day_unit(k ^ 1, day)
+    extra = EXTRA_FIELDS.get(platform, ())
+    if "followingCount" in extra:
+        values["followingCount"] = 40 + k % 1500 + (day // 45) % 9
+    if "postCount" in extra:
+        values["postCount"] = 10 + int((0.05 + (k >> 16) % 80 / 100) * clock)
+    if "likeCount" in extra:
+        values["likeCount"] = int(base * 0.08 * clock)
+    if "viewCount" in extra:
+        values["viewCount"] = int(base * 0.5 * clock)
+    return values
+
+
+def artist_item(artist: Artist, platform: str, day: int, iso: str) -> dict[str, Any]:
+    """One API item `{date, likeCount, followerCount, followingCount, postCount, viewCount}`."""
+    return {"date": _stamp(iso), **artist_counters(artist, platform, day)}
+
+
+def listening_value(artist: Artist, platform: str, day: int) -> int:
+    """Spotify monthly listeners (a level) or YouTube views (cumulative) on `day`."""
+    k = key(artist.key, platform, "listening")
+    if platform == "spotify":
+        base = 10 ** (3 + 4 * artist.strength)
+        wobble = 1 + 0.01 * (day_unit(k, day) - 0.5)
+        return int(base * (1 + 0.35 * _triangle(day, k)) * wobble)
+    rate = 10 ** (2 + 4 * artist.strength)
+    return int(rate * (1000 + day - DATA_EPOCH + 0.8 * day_unit(k, day)))
+
+
+def listening_item(artist: Artist, platform: str, day: int, iso: str) -> dict[str, Any]:
+    """One API item `{date, value}`."""
+    return {"date": _stamp(iso), "value": listening_value(artist, platform, day)}

@@ -1,0 +1,133 @@
+"""One settings object for chartcascade, read from the environment (and a `.env` file)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REAL_API_URL = "https://customer.api.soundcharts.com"
+REAL_TOKEN_URL = "https://account.soundcharts.com/oauth/token"
+
+CREDENTIAL_VARIABLES = (
+    "SOUNDCHARTS_APP_ID and SOUNDCHARTS_API_KEY (legacy headers), "
+    "or SOUNDCHARTS_CLIENT_ID and SOUNDCHARTS_CLIENT_SECRET (access token); "
+    "the key or secret may instead come from the Prefect Secret block named in "
+    "SOUNDCHARTS_SECRET_BLOCK"
+)
+
+
+class ConfigurationError(Exception):
+    """The configuration cannot work as given (for example: no credentials)."""
+
+
+@dataclass(frozen=True)
+class LegacyKey:
+    """Legacy `x-app-id` / `x-api-key` credentials."""
+
+    app_id: str
+    api_key: SecretStr
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    """OAuth client credentials exchanged for a bearer token."""
+
+    client_id: str
+    client_secret: SecretStr
+    team_id: str | None = None
+
+
+Credentials = LegacyKey | ClientCredentials
+
+
+class Settings(BaseSettings):
+    """Everything chartcascade reads from its environment. Secrets are `SecretStr`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    app_id: str | None = Field(None, validation_alias="SOUNDCHARTS_APP_ID")
+    api_key: SecretStr | None = Field(None, validation_alias="SOUNDCHARTS_API_KEY")
+    client_id: str | None = Field(None, validation_alias="SOUNDCHARTS_CLIENT_ID")
+    client_secret: SecretStr | None = Field(None, validation_alias="SOUNDCHARTS_CLIENT_SECRET")
+    team_id: str | None = Field(None, validation_alias="SOUNDCHARTS_TEAM_ID")
+    secret_block: str | None = Field(
+        None,
+        validation_alias="SOUNDCHARTS_SECRET_BLOCK",
+        description="Name of a Prefect Secret block holding the API key or client secret.",
+    )
+    base_url: str = Field(REAL_API_URL, validation_alias="SOUNDCHARTS_BASE_URL")
+    token_url: str = Field(REAL_TOKEN_URL, validation_alias="SOUNDCHARTS_TOKEN_URL")
+
+    data_dir: Path = Field(Path("data"), validation_alias="CHARTCASCADE_DATA_DIR")
+    database_url_override: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "CHARTCASCADE_DATABASE_URL")
+    )
+
+    timeout_seconds: float = Field(20.0, validation_alias="SOUNDCHARTS_TIMEOUT_SECONDS", gt=0)
+    connect_timeout_seconds: float = Field(
+        5.0, validation_alias="SOUNDCHARTS_CONNECT_TIMEOUT_SECONDS", gt=0
+    )
+    max_parallel_requests: int = Field(
+        16, validation_alias="CHARTCASCADE_MAX_PARALLEL_REQUESTS", ge=1, le=64
+    )
+    rate_limit_per_second: float = Field(
+        20.0, validation_alias="CHARTCASCADE_RATE_LIMIT_PER_SECOND", gt=0
+    )
+    rate_limit_burst: int = Field(40, validation_alias="CHARTCASCADE_RATE_LIMIT_BURST", ge=1)
+    max_rate_limit_wait_seconds: float = Field(
+        60.0, validation_alias="CHARTCASCADE_MAX_RATE_LIMIT_WAIT_SECONDS", ge=0
+    )
+    task_retries: int = Field(6, validation_alias="CHARTCASCADE_TASK_RETRIES", ge=0, le=20)
+    retry_delay_seconds: float = Field(
+        1.0, validation_alias="CHARTCASCADE_RETRY_DELAY_SECONDS", ge=0
+    )
+
+    @property
+    def database_url(self) -> str:
+        """The project database: `DATABASE_URL`, else a SQLite file in the data folder."""
+        if self.database_url_override:
+            return self.database_url_override
+        return f"sqlite:///{(self.data_dir / 'chartcascade.db').as_posix()}"
+
+    @property
+    def rate_limit_name(self) -> str:
+        """Name of the Prefect rate limit shared by every run that uses these credentials."""
+        owner = self.app_id or self.client_id or "default"
+        slug = "".join(c if c.isalnum() else "-" for c in owner.lower()).strip("-")
+        return f"soundcharts-rate-{slug or 'default'}"
+
+    def credentials(self) -> Credentials:
+        """The credentials to use, or one clear `ConfigurationError` naming the variables."""
+        if self.client_id:
+            secret = self.client_secret or self._secret_from_block()
+            if secret is not None:
+                return ClientCredentials(self.client_id, secret, self.team_id)
+        if self.app_id:
+            key = self.api_key or self._secret_from_block()
+            if key is not None:
+                return LegacyKey(self.app_id, key)
+        raise ConfigurationError(f"Soundcharts credentials are missing: set {CREDENTIAL_VARIABLES}.")
+
+    def _secret_from_block(self) -> SecretStr | None:
+        if not self.secret_block:
+            return None
+        from prefect.blocks.system import Secret
+
+        try:
+            block = Secret.load(self.secret_block, _sync=True)  # type: ignore[call-arg]
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"Prefect Secret block {self.secret_block!r} (SOUNDCHARTS_SECRET_BLOCK) "
+                "could not be loaded"
+            ) from exc
+        return SecretStr(str(block.get()))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
