@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Engine, Table, create_engine, event, func, make_url
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
@@ -77,7 +78,10 @@ def dispose_engines(url: str | None = None) -> None:
 
 
 def _create_engine(url: str) -> Engine:
-    backend = make_url(url).get_backend_name()
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:  # its message would repeat the URL, password included
+        raise ValueError("the database URL (DATABASE_URL) cannot be parsed") from None
     if backend == "sqlite":
         return _create_sqlite_engine(url)
     if backend == "postgresql":
@@ -92,6 +96,8 @@ def _create_sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=40,
+        max_overflow=20,
     )
 
     @event.listens_for(engine, "connect")
@@ -200,7 +206,8 @@ def upsert(
     `update` names the columns overwritten by the new values (default: every non-key column
     of the rows); `merge` maps columns to rules such as `keep_known`. With neither, conflicting
     rows are left alone (DO NOTHING). A table's `updated_at` is set whenever a row is updated.
-    Rows are de-duplicated on `keys` (last wins) and sent sorted by `keys`, in chunks.
+    Rows are de-duplicated on `keys` (last wins) and sent sorted by `keys` (a fixed lock
+    order, so concurrent batches cannot deadlock on PostgreSQL), in chunks.
     """
     if not rows:
         return 0
@@ -210,7 +217,11 @@ def upsert(
         if row.keys() != rows[0].keys():
             raise ValueError(f"upsert rows must all have the columns {columns}, got {list(row)}")
         unique[tuple(row[key] for key in keys)] = row
-    ordered = [unique[k] for k in sorted(unique)]
+    # SQLite stores a datetime's wall clock without its offset: store every one in UTC.
+    ordered = [
+        {c: as_utc(v) if isinstance(v, datetime) else v for c, v in unique[k].items()}
+        for k in sorted(unique)
+    ]
     merge = dict(merge or {})
     if update is None:
         update = [c for c in columns if c not in keys and c not in merge]

@@ -124,7 +124,7 @@ class Settings(BaseSettings):
                 f"Prefect Secret block {self.secret_block!r} (SOUNDCHARTS_SECRET_BLOCK) "
                 "could not be loaded"
             ) from exc
-        return SecretStr(str(block.get()))
+        return SecretStr(str(block.get()))  # type: ignore[union-attr]
 
 
 @lru_cache

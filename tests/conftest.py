@@ -29,6 +29,17 @@ os.environ.update(
 )
 
 
+import secrets  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from sqlalchemy import Engine, create_engine, make_url, text  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlmodel import SQLModel  # noqa: E402
+
+import chartcascade.models  # noqa: E402, F401  (registers the tables)
+from chartcascade.db import dispose_engines, get_engine, safe_url, upgrade  # noqa: E402
+
+
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[str]:
     """One Prefect test server (temporary SQLite) for the whole test session."""
@@ -37,3 +48,127 @@ def prefect_api() -> Iterator[str]:
 
     with prefect_test_harness(server_startup_timeout=90):
         yield str(PREFECT_API_URL.value())
+
+
+# --- databases: an upgraded SQLite file per test, one PostgreSQL database per run ---
+
+DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL server the tests may create databases on."""
+    return os.environ.get("CHARTCASCADE_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
+
+
+_unreachable: list[str] = []  # the skip reason, once the server failed to answer
+
+
+def _skip_or_fail(reason: str) -> None:
+    """Skip, unless CHARTCASCADE_REQUIRE_POSTGRES is set (CI), where a missing server fails."""
+    if os.environ.get("CHARTCASCADE_REQUIRE_POSTGRES"):
+        pytest.fail(f"{reason} (CHARTCASCADE_REQUIRE_POSTGRES is set)")
+    pytest.skip(reason)
+
+
+def _admin_engine() -> Engine:
+    """An autocommit engine on the test server, or skip the test when it does not answer."""
+    if _unreachable:
+        _skip_or_fail(_unreachable[0])
+    url = postgres_admin_url()
+    engine = create_engine(
+        url, isolation_level="AUTOCOMMIT", poolclass=NullPool, connect_args={"connect_timeout": 3}
+    )
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to connect means: no server for these tests
+        engine.dispose()
+        _unreachable.append(f"PostgreSQL not reachable at {safe_url(url)}: {exc}")
+        _skip_or_fail(_unreachable[0])
+    return engine
+
+
+def create_postgres_database() -> str:
+    """A new empty database `chartcascade_test_<hex>` on the test server; its URL."""
+    name = f"chartcascade_test_{secrets.token_hex(6)}"
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(postgres_admin_url()).set(database=name).render_as_string(False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Close every connection to the database of `url`, then drop it."""
+    dispose_engines(url)
+    name = make_url(url).database
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One upgraded PostgreSQL database for the whole test session."""
+    url = create_postgres_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> Iterator[str]:
+    """The session's PostgreSQL database, emptied for this test."""
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with get_engine(postgres_database).begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield postgres_database
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    """A new upgraded SQLite file database for this test."""
+    url = f"sqlite:///{(tmp_path / 'db' / 'chartcascade.db').as_posix()}"
+    upgrade(url)
+    yield url
+    dispose_engines(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """An upgraded, empty database: SQLite, then PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path: Path) -> Iterator[str]:
+    """A SQLite URL with no database yet."""
+    url = f"sqlite:///{(tmp_path / 'empty' / 'chartcascade.db').as_posix()}"
+    yield url
+    dispose_engines(url)
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A new PostgreSQL database without any table, dropped after the test."""
+    url = create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest) -> str:
+    """A database that was never migrated: SQLite, then PostgreSQL."""
+    return str(request.getfixturevalue(f"empty_{request.param}_url"))

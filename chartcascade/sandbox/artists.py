@@ -21,10 +21,23 @@ from chartcascade.sandbox.names import (
 DATA_EPOCH = date(2015, 1, 1).toordinal()
 LATE_START_REF = date(2027, 1, 1).toordinal()
 
-AUDIENCE_PLATFORMS = ("spotify", "youtube", "instagram", "tiktok", "facebook", "soundcloud", "deezer")
+AUDIENCE_PLATFORMS = (
+    "spotify",
+    "youtube",
+    "instagram",
+    "tiktok",
+    "facebook",
+    "soundcloud",
+    "deezer",
+)
 LISTENING_PLATFORMS = ("spotify", "youtube")
 CITIES = ("Los Angeles", "London", "Paris", "Berlin", "Stockholm", "Toronto", "Lagos", "Seoul")
-CAREER_STAGES = ((0.85, "superstar"), (0.6, "mainstream"), (0.35, "mid_level"), (0.15, "developing"))
+CAREER_STAGES = (
+    (0.85, "superstar"),
+    (0.6, "mainstream"),
+    (0.35, "mid_level"),
+    (0.15, "developing"),
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,9 @@ def _payload(
 ) -> dict[str, Any]:
     root, subs = GENRES[genre]
     sub = subs[below(len(subs), *ident, "sub")]
-    genres: list[Any] = [root, sub] if key(*ident, "genre-shape") % 2 else [{"root": root, "sub": [sub]}]
+    genres: list[Any] = (
+        [root, sub] if key(*ident, "genre-shape") % 2 else [{"root": root, "sub": [sub]}]
+    )
     country_code, country_name = COUNTRIES[below(len(COUNTRIES), *ident, "country")]
     has_country = unit(*ident, "no-country") >= 0.12
     birth_year = 1970 + below(35, *ident, "birth")
@@ -92,9 +107,7 @@ def _payload(
         "countryCode": country_code if has_country else "",
         "webUrl": None if unit(*ident, "web") < 0.4 else f"https://www.{slug.replace('-', '')}.com",
         "genres": genres,
-        "biography": _maybe(
-            ident, "bio", 0.15, f"{name} is a {root} artist from {country_name}."
-        ),
+        "biography": _maybe(ident, "bio", 0.15, f"{name} is a {root} artist from {country_name}."),
         "isni": _maybe(ident, "isni", 0.2, "0000000" + numeric_id(9, *ident, "isni-value")),
         "ipi": _maybe(ident, "ipi", 0.15, numeric_id(10, *ident, "ipi-value")),
         "gender": _maybe(ident, "gender", 0.3, pick(("male", "female"), *ident, "gender-value")),

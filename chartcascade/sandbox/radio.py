@@ -61,7 +61,9 @@ def build_stations(seed: int) -> list[Station]:
     names = [_station_name(seed, i, city[0], city[1]) for i, city in enumerate(cities)]
     slugs = unique_slugs(names)
     stations = []
-    for i, ((city, code, country, tz), name, slug) in enumerate(zip(cities, names, slugs, strict=True)):
+    for i, ((city, code, country, tz), name, slug) in enumerate(
+        zip(cities, names, slugs, strict=True)
+    ):
         payload = {
             "slug": slug,
             "name": name,
@@ -84,7 +86,11 @@ def _station_name(seed: int, i: int, city: str, country_code: str) -> str:
 
 
 def rotations(
-    seed: int, song_index: int, release: int, n_stations: int, intensity: float,
+    seed: int,
+    song_index: int,
+    release: int,
+    n_stations: int,
+    intensity: float,
     stations: list[Station],
 ) -> list[Rotation]:
     """The stations playing a song (distinct, via a stride walk over the prime-sized pool)."""

@@ -12,13 +12,18 @@ import math
 from typing import Any
 
 from chartcascade.sandbox.artists import DATA_EPOCH, Artist
-from chartcascade.sandbox.hashing import day_unit, key
+from chartcascade.sandbox.hashing import day_unit, key, mix
 from chartcascade.sandbox.songs import Identifier, Song
 
 SONG_FACTOR = {"spotify": 1.0, "youtube": 0.5, "shazam": 0.01, "tiktok": 0.002, "soundcloud": 0.02}
 FOLLOWER_FACTOR = {
-    "spotify": 1.0, "youtube": 0.3, "instagram": 0.8, "tiktok": 0.6,
-    "facebook": 0.4, "soundcloud": 0.05, "deezer": 0.1,
+    "spotify": 1.0,
+    "youtube": 0.3,
+    "instagram": 0.8,
+    "tiktok": 0.6,
+    "facebook": 0.4,
+    "soundcloud": 0.05,
+    "deezer": 0.1,
 }
 AUDIENCE_FIELDS = ("likeCount", "followerCount", "followingCount", "postCount", "viewCount")
 EXTRA_FIELDS = {
@@ -72,7 +77,9 @@ def song_days(song: Song, platform: str, first: int, last: int, only: str | None
 
 def song_offset(song: Song, platform: str, day: int) -> str:
     """Most items are stamped +00:00; some carry a Paris-midnight +02:00 offset."""
-    return "+02:00" if day_unit(key(song.key, platform, "tz"), day) < PARIS_OFFSET_SHARE else "+00:00"
+    return (
+        "+02:00" if day_unit(key(song.key, platform, "tz"), day) < PARIS_OFFSET_SHARE else "+00:00"
+    )
 
 
 def song_plots(
@@ -110,8 +117,13 @@ def song_item(song: Song, platform: str, day: int, iso: str, only: str | None) -
 
 
 def _artist_gap(gap_key: int, day: int) -> bool:
-    """Missing days come alone or in pairs."""
-    return day_unit(gap_key, day) < 0.04 or day_unit(gap_key, day - 1) < 0.015
+    """Missing days come alone or in pairs: at most one gap per 4-day block, never at its
+    first day, so two gaps are always at least a day apart."""
+    h = mix(gap_key ^ (day // 4))
+    if h % 1000 >= 100:
+        return False
+    start = 1 + (h >> 10) % 2
+    return start <= day % 4 < start + 1 + (h >> 11) % 2
 
 
 def artist_days(artist: Artist, platform: str, first: int, last: int, what: str) -> list[int]:

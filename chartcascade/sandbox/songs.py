@@ -65,7 +65,7 @@ class Song:
 
 def build_songs(seed: int, count: int, artists: list[Artist]) -> list[Song]:
     """`count` songs whose artists are drawn with a skewed (Zipf-like) distribution."""
-    weights = list(accumulate(1.0 / (i + 5) ** 1.2 for i in range(len(artists))))
+    weights = list(accumulate(1.0 / (i + 20) for i in range(len(artists))))
     return [_song(seed, i, artists, weights) for i in range(count)]
 
 
@@ -177,7 +177,9 @@ def _payload(
         "duration": 120 + below(180, *ident, "duration"),
         "explicit": unit(*ident, "explicit") < 0.25,
         "genres": [{"root": root, "sub": [subs[below(len(subs), *ident, "sub")]]}],
-        "composers": [person_name(*ident, "composer", n) for n in range(1 + below(3, *ident, "nc"))],
+        "composers": [
+            person_name(*ident, "composer", n) for n in range(1 + below(3, *ident, "nc"))
+        ],
         "producers": [person_name(*ident, "producer", n) for n in range(below(3, *ident, "np"))],
         "labels": [{"name": label, "type": label_type}],
         "audio": _audio(ident),

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from chartcascade.sandbox import series
-from chartcascade.sandbox.artists import AUDIENCE_PLATFORMS, Artist, build_artists
+from chartcascade.sandbox.artists import Artist, build_artists
 from chartcascade.sandbox.charts import CHART_SPECS, ChartSpec, Rankings, stamp
 from chartcascade.sandbox.hashing import below, unit
 from chartcascade.sandbox.radio import Rotation, Station, build_stations, rotations, spins
@@ -204,13 +204,9 @@ class SandboxWorld:
             few = unit(self.seed, "airplay-few", song.index) < 0.35
             n_stations = 1 + below(4, self.seed, "airplay-n", song.index) if few else 0
             intensity = 0.3
-        return rotations(
-            self.seed, song.index, song.release, n_stations, intensity, self.stations
-        )
+        return rotations(self.seed, song.index, song.release, n_stations, intensity, self.stations)
 
-    def broadcast_groups(
-        self, uuid: str, start: date, end: date
-    ) -> list[tuple[Station, int]]:
+    def broadcast_groups(self, uuid: str, start: date, end: date) -> list[tuple[Station, int]]:
         """(station, spins) with spins > 0 over [start, end], most spins first."""
         first, last = self.clip(start, end)
         counted = [(self.stations[r.station], spins(r, first, last)) for r in self.rotations(uuid)]
@@ -220,6 +216,3 @@ class SandboxWorld:
     def airplay_spins(self, uuid: str, start: date, end: date) -> int:
         """Total spins of a song over every station in [start, end]."""
         return sum(n for _, n in self.broadcast_groups(uuid, start, end))
-
-
-__all__ = ["AUDIENCE_PLATFORMS", "SandboxWorld"]

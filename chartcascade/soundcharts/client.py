@@ -33,6 +33,7 @@ from chartcascade.soundcharts.paging import (
 )
 from chartcascade.soundcharts.parsing import (
     artist_audience_series,
+    json_object,
     listening_series,
     parsed,
     song_audience_series,
@@ -226,7 +227,7 @@ class SoundchartsClient:
         for attempt in range(self._rate_limit_retries + 1):
             response = self._send(method, path, params, endpoint)
             if response.is_success:
-                return _json_object(response, method, endpoint)
+                return json_object(response, method, endpoint)
             error = error_for_response(response, method=method, path=endpoint)
             if not (
                 isinstance(error, RateLimitError)
@@ -274,26 +275,6 @@ def _segment(value: str) -> str:
 
 def _period_query(start: dt.date, end: dt.date) -> dict[str, str | int]:
     return {"startDate": start.isoformat(), "endDate": end.isoformat()}
-
-
-def _json_object(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
-    if not response.content.strip():
-        return {}
-    try:
-        payload = response.json()
-    except ValueError:
-        raise ResponseValidationError(
-            f"Response from {method} {path} is not JSON",
-            status_code=response.status_code,
-            path=path,
-        ) from None
-    if not isinstance(payload, dict):
-        raise ResponseValidationError(
-            f"Response from {method} {path} is not a JSON object",
-            status_code=response.status_code,
-            path=path,
-        )
-    return payload
 
 
 def _loose_int(value: str | None) -> int | None:

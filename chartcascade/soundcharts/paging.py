@@ -34,13 +34,18 @@ def split_period(
 
 
 def page_items(payload: dict[str, Any], path: str) -> list[Any]:
-    """A page's `items`; a missing or null list (an empty `{}` body) is empty."""
+    """A page's `items`; none at all (an empty `{}` body, or a page of total 0) is empty."""
     items = payload.get("items")
     if items is None:
+        page = payload.get("page")
+        if isinstance(page, dict) and (_as_int(page.get("total")) or 0) > 0:
+            raise ResponseValidationError(
+                f"Unexpected response from GET {path}: missing field items", path=path
+            )
         return []
     if not isinstance(items, list):
         raise ResponseValidationError(
-            f"Unexpected response from GET {path}: field items is not a list", path=path
+            f"Unexpected response from GET {path}: invalid field items", path=path
         )
     return items
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
+import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from chartcascade.soundcharts.errors import ResponseValidationError
@@ -78,3 +79,24 @@ def invalid(exc: ValidationError, path: str) -> ResponseValidationError:
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     message = f"Unexpected response from GET {path}: {problem} {field}{detail}{more}"
     return ResponseValidationError(message, path=path)
+
+
+def json_object(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+    """A 2xx body as a JSON object; an empty body is `{}`."""
+    if not response.content.strip():
+        return {}
+    try:
+        payload = response.json()
+    except ValueError:
+        raise ResponseValidationError(
+            f"Response from {method} {path} is not JSON",
+            status_code=response.status_code,
+            path=path,
+        ) from None
+    if not isinstance(payload, dict):
+        raise ResponseValidationError(
+            f"Response from {method} {path} is not a JSON object",
+            status_code=response.status_code,
+            path=path,
+        )
+    return payload

@@ -51,12 +51,18 @@ def test_upsert_snapshot_updates_in_place_and_sets_fetched_at(db_url: str) -> No
     with session_scope(db_url) as session:
         chart_id = upsert_chart(session, slug="top-50")
         first = upsert_snapshot(
-            session, chart_id=chart_id, ranking_date=date(2024, 3, 1), ranking_datetime=None,
+            session,
+            chart_id=chart_id,
+            ranking_date=date(2024, 3, 1),
+            ranking_datetime=None,
             entry_count=10,
         )
         second = upsert_snapshot(
-            session, chart_id=chart_id, ranking_date=date(2024, 3, 1),
-            ranking_datetime="2024-03-01T00:00:00+00:00", entry_count=50,
+            session,
+            chart_id=chart_id,
+            ranking_date=date(2024, 3, 1),
+            ranking_datetime="2024-03-01T00:00:00+00:00",
+            entry_count=50,
         )
     with session_scope(db_url) as session:
         snapshot = session.exec(select(RankingSnapshot)).one()
@@ -70,8 +76,11 @@ def test_latest_snapshot_is_the_newest_ranking_date(db_url: str) -> None:
         chart_id = upsert_chart(session, slug="top-50")
         for day in (3, 9, 5):
             upsert_snapshot(
-                session, chart_id=chart_id, ranking_date=date(2024, 3, day),
-                ranking_datetime=None, entry_count=day,
+                session,
+                chart_id=chart_id,
+                ranking_date=date(2024, 3, day),
+                ranking_datetime=None,
+                entry_count=day,
             )
         latest = latest_snapshot(session, chart_id=chart_id)
         assert latest is not None and latest.ranking_date == date(2024, 3, 9)
@@ -82,7 +91,10 @@ def _snapshot_with_tracks(db_url: str, count: int) -> tuple[int, list[int]]:
     with session_scope(db_url) as session:
         chart_id = upsert_chart(session, slug="top-50")
         snapshot_id = upsert_snapshot(
-            session, chart_id=chart_id, ranking_date=date(2024, 3, 1), ranking_datetime=None,
+            session,
+            chart_id=chart_id,
+            ranking_date=date(2024, 3, 1),
+            ranking_datetime=None,
             entry_count=count,
         )
         ids = upsert_track_stubs(session, stubs=[{"uuid": f"t{n}"} for n in range(count)])

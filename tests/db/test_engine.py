@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from chartcascade.db import (
     as_utc,
@@ -91,7 +91,11 @@ def test_timestamps_read_back_timezone_aware(db_url: str) -> None:
 
 
 def test_upsert_keeps_last_row_of_duplicate_keys(db_url: str) -> None:
-    rows = [{"slug": "a", "name": "first"}, {"slug": "b", "name": "b"}, {"slug": "a", "name": "last"}]
+    rows = [
+        {"slug": "a", "name": "first"},
+        {"slug": "b", "name": "b"},
+        {"slug": "a", "name": "last"},
+    ]
     with session_scope(db_url) as session:
         written = upsert(session, Chart, rows, keys=["slug"])
     with session_scope(db_url) as session:
@@ -118,7 +122,10 @@ def test_upsert_writes_batches_larger_than_one_statement(db_url: str) -> None:
 
 def test_upsert_rejects_rows_with_different_columns(sqlite_url: str) -> None:
     rows = [{"slug": "a", "name": "x"}, {"slug": "b"}]
-    with pytest.raises(ValueError, match="must all have the columns"), session_scope(sqlite_url) as session:
+    with (
+        pytest.raises(ValueError, match="must all have the columns"),
+        session_scope(sqlite_url) as session,
+    ):
         upsert(session, Chart, rows, keys=["slug"])
 
 
@@ -142,4 +149,14 @@ def test_upsert_of_dates_round_trips(db_url: str) -> None:
         rows = [{"chart_id": chart_id, "ranking_date": date(2024, 1, 2), "entry_count": 3}]
         upsert(session, RankingSnapshot, rows, keys=["chart_id", "ranking_date"])
     with session_scope(db_url) as session:
-        assert session.exec(select(RankingSnapshot.ranking_date)).one() == date(2024, 1, 2)
+        assert session.exec(select(col(RankingSnapshot.ranking_date))).one() == date(2024, 1, 2)
+
+
+def test_upsert_stores_offset_datetimes_as_utc(db_url: str) -> None:
+    at = datetime(2024, 1, 1, 14, tzinfo=timezone(timedelta(hours=2)))
+    with session_scope(db_url) as session:
+        upsert(session, Track, [{"uuid": "t1", "metadata_fetched_at": at}], keys=["uuid"])
+    with session_scope(db_url) as session:
+        stored = session.exec(select(Track)).one().metadata_fetched_at
+    assert stored == datetime(2024, 1, 1, 12, tzinfo=UTC)
+    assert stored is not None and stored.utcoffset() == timedelta(0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlmodel import col, select
 
@@ -124,17 +124,14 @@ def test_tracks_needing_metadata_keeps_order_and_checks_staleness(db_url: str) -
     assert needing == ["unknown", "old", "never"]
 
 
-def test_tracks_needing_metadata_compares_in_utc(db_url: str) -> None:
+def test_tracks_needing_metadata_compares_offsets_in_utc(db_url: str) -> None:
+    plus_two = timezone(timedelta(hours=2))
     with session_scope(db_url) as session:
-        save_track_metadata(session, tracks=[{"uuid": "t1"}], fetched_at=NOW)
-    two_hours_east = datetime(2024, 6, 1, 13, tzinfo=UTC).astimezone(
-        datetime.now().astimezone().tzinfo
-    )
-    with session_scope(db_url) as session:
-        assert tracks_needing_metadata(session, uuids=["t1"], stale_before=NOW) == []
-        assert tracks_needing_metadata(session, uuids=["t1"], stale_before=two_hours_east) == [
-            "t1"
-        ]
+        save_track_metadata(session, tracks=[{"uuid": "t1"}], fetched_at=NOW)  # 12:00 UTC
+        at_11_utc = datetime(2024, 6, 1, 13, tzinfo=plus_two)
+        at_13_utc = datetime(2024, 6, 1, 15, tzinfo=plus_two)
+        assert tracks_needing_metadata(session, uuids=["t1"], stale_before=at_11_utc) == []
+        assert tracks_needing_metadata(session, uuids=["t1"], stale_before=at_13_utc) == ["t1"]
 
 
 def test_tracks_needing_metadata_force_returns_every_uuid(db_url: str) -> None:

@@ -3,51 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import respx
-from pydantic import SecretStr
 
-from chartcascade.settings import ClientCredentials, LegacyKey, Settings
 from chartcascade.soundcharts import SoundchartsClient, clear_token_cache
 
-BASE_URL = "https://api.soundcharts.test"
-TOKEN_URL = "https://account.soundcharts.test/oauth/token"
-API_KEY = "legacy-api-key-5b1c9e"
-CLIENT_SECRET = "client-secret-77ad01"
-ACCESS_TOKEN = "access-token-f00dcafe"
+from .helpers import (
+    ACCESS_TOKEN,
+    BASE_URL,
+    LEGACY,
+    LEGACY_SANDBOX,
+    OAUTH_SANDBOX,
+    SANDBOX_AS_OF,
+    TOKEN_URL,
+    make_settings,
+)
 
-LEGACY = LegacyKey("app-id", SecretStr(API_KEY))
-OAUTH = ClientCredentials("client-id", SecretStr(CLIENT_SECRET), "team-7")
-
-
-def make_settings(**overrides: Any) -> Settings:
-    """Settings that ignore the environment and `.env`."""
-    values: dict[str, Any] = {
-        "app_id": None,
-        "api_key": None,
-        "client_id": None,
-        "client_secret": None,
-        "team_id": None,
-        "secret_block": None,
-        "base_url": BASE_URL,
-        "token_url": TOKEN_URL,
-        "max_rate_limit_wait_seconds": 5.0,
-    }
-    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
-
-
-def page(items: list[Any], *, total: int | None = None, offset: int = 0, **extra: Any) -> dict:
-    """A collection envelope with one page of items."""
-    page_info = {"offset": offset, "limit": 100, "next": None, "previous": None}
-    page_info["total"] = len(items) + offset if total is None else total
-    return {"items": items, "page": {**page_info, **extra}, "errors": []}
-
-
-def error_body(status: int, message: str) -> dict:
-    return {"errors": [{"key": "error", "code": status, "message": message}]}
+if TYPE_CHECKING:
+    from chartcascade.sandbox import Sandbox, SandboxWorld
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +54,38 @@ def token_route(router: respx.MockRouter) -> respx.Route:
     return router.post(TOKEN_URL).respond(
         200, json={"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600}
     )
+
+
+# The sandbox (imported lazily: only the contract tests need it).
+
+
+@pytest.fixture(scope="session")
+def world() -> SandboxWorld:
+    from chartcascade.sandbox import SandboxWorld
+
+    return SandboxWorld(
+        seed=7,
+        n_songs=300,
+        n_artists=120,
+        as_of=SANDBOX_AS_OF,
+        history_days=200,
+        ranking_days=5,
+        chart_sizes={"global-28": 150},
+    )
+
+
+@pytest.fixture
+def sandbox(world: SandboxWorld) -> Sandbox:
+    from chartcascade.sandbox import Sandbox, SandboxConfig
+
+    return Sandbox(world, SandboxConfig())
+
+
+@pytest.fixture(params=["legacy", "oauth"])
+def sandbox_client(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[SoundchartsClient]:
+    """A client of the sandbox, once with legacy keys and once with a bearer token."""
+    credentials = LEGACY_SANDBOX if request.param == "legacy" else OAUTH_SANDBOX
+    with SoundchartsClient(
+        make_settings(), credentials=credentials, transport=sandbox.transport()
+    ) as made:
+        yield made

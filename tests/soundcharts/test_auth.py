@@ -1,8 +1,10 @@
-"""Legacy key headers, and bearer tokens fetched through the same transport and cached per process."""
+"""Legacy key headers, and bearer tokens fetched through the client transport, cached."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 import httpx
@@ -18,16 +20,18 @@ from chartcascade.soundcharts import (
     ServerError,
     SoundchartsClient,
 )
-from tests.soundcharts.conftest import (
+
+from .helpers import (
     ACCESS_TOKEN,
     API_KEY,
     BASE_URL,
     CLIENT_SECRET,
-    LEGACY,
     OAUTH,
     TOKEN_URL,
+    Clock,
     make_settings,
     page,
+    token_response,
 )
 
 PATH = "/api/v2/chart/song/platforms"
@@ -37,22 +41,12 @@ REFUSED = (
 )
 
 
-def oauth_client(transport: httpx.BaseTransport, **kwargs: object) -> SoundchartsClient:
-    return SoundchartsClient(make_settings(), credentials=OAUTH, transport=transport, **kwargs)  # type: ignore[arg-type]
-
-
-def token_response(token: str, expires_in: object = 3600) -> httpx.Response:
-    return httpx.Response(200, json={"access_token": token, "expires_in": expires_in})
-
-
-class Clock:
-    """A hand-moved monotonic clock."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+def oauth_client(
+    transport: httpx.BaseTransport, before_request: Callable[[str], None] | None = None
+) -> SoundchartsClient:
+    return SoundchartsClient(
+        make_settings(), credentials=OAUTH, transport=transport, before_request=before_request
+    )
 
 
 def test_legacy_key_sends_app_id_and_api_key(
@@ -280,3 +274,18 @@ def test_token_response_without_access_token_is_validation_error(
 
     with pytest.raises(ResponseValidationError, match="no access_token"):
         oauth_client(transport).song_chart_platforms()
+
+
+def test_concurrent_clients_fetch_one_token(
+    router: respx.MockRouter, transport: httpx.MockTransport, token_route: respx.Route
+) -> None:
+    route = router.get(PATH).respond(200, json=page([]))
+
+    def call(_: int) -> None:
+        oauth_client(transport).song_chart_platforms()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(call, range(32)))
+
+    assert token_route.call_count == 1
+    assert route.call_count == 32

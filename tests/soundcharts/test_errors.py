@@ -24,7 +24,8 @@ from chartcascade.soundcharts import (
     SoundchartsError,
     is_retryable,
 )
-from tests.soundcharts.conftest import error_body
+
+from .helpers import error_body
 
 SONG_PATH = "/api/v2.25/song/abc"
 
@@ -147,7 +148,9 @@ def test_missing_song_uuid_names_path_and_field(
     with pytest.raises(ResponseValidationError) as raised:
         client.song("abc")
 
-    assert str(raised.value) == "Unexpected response from GET /api/v2.25/song/abc: missing field uuid"
+    assert (
+        str(raised.value) == "Unexpected response from GET /api/v2.25/song/abc: missing field uuid"
+    )
     assert "secret sauce" not in str(raised.value)
 
 

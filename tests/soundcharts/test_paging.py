@@ -9,7 +9,8 @@ import pytest
 import respx
 
 from chartcascade.soundcharts import ResponseValidationError, SoundchartsClient, split_period
-from tests.soundcharts.conftest import page
+
+from .helpers import page
 
 PATH = "/api/v2/chart/song/global-28/available-rankings"
 
@@ -39,7 +40,9 @@ def test_paging_follows_an_absolute_next_on_the_same_host(
 ) -> None:
     router.get(PATH, params={"offset": "0"}).respond(
         200,
-        json=page(stamps(0, 100), total=101, next=f"https://elsewhere.test{PATH}?offset=100&limit=100"),
+        json=page(
+            stamps(0, 100), total=101, next=f"https://elsewhere.test{PATH}?offset=100&limit=100"
+        ),
     )
     second = router.get(PATH, params={"offset": "100"}).respond(
         200, json=page(stamps(100, 1), total=101, offset=100)
@@ -116,7 +119,9 @@ def test_split_period_covers_the_range_in_90_day_steps() -> None:
 
 
 def test_split_period_of_one_day() -> None:
-    assert split_period(date(2024, 1, 1), date(2024, 1, 1)) == [(date(2024, 1, 1), date(2024, 1, 1))]
+    assert split_period(date(2024, 1, 1), date(2024, 1, 1)) == [
+        (date(2024, 1, 1), date(2024, 1, 1))
+    ]
 
 
 def test_split_period_with_end_before_start_is_empty() -> None:
@@ -131,3 +136,20 @@ def test_split_period_respects_max_days() -> None:
         (date(2024, 1, 5), date(2024, 1, 8)),
         (date(2024, 1, 9), date(2024, 1, 10)),
     ]
+
+
+def test_page_without_items_but_with_a_total_is_invalid(
+    client: SoundchartsClient, router: respx.MockRouter
+) -> None:
+    router.get(PATH).respond(200, json={"page": {"offset": 0, "total": 3, "next": None}})
+
+    with pytest.raises(ResponseValidationError, match="missing field items"):
+        client.ranking_dates("global-28")
+
+
+def test_page_of_total_zero_without_items_is_empty(
+    client: SoundchartsClient, router: respx.MockRouter
+) -> None:
+    router.get(PATH).respond(200, json={"page": {"offset": 0, "total": 0, "next": None}})
+
+    assert client.ranking_dates("global-28") == []

@@ -11,7 +11,8 @@ import respx
 
 from chartcascade.soundcharts import RateLimitError, SoundchartsClient
 from chartcascade.soundcharts.errors import retry_after_seconds
-from tests.soundcharts.conftest import LEGACY, error_body, make_settings, page
+
+from .helpers import LEGACY, error_body, make_settings, page
 
 PATH = "/api/v2/chart/song/platforms"
 PER_MINUTE = error_body(429, "Maximum request count per minute reached")

@@ -1,0 +1,61 @@
+"""Exact, thread-safe request counters of a sandbox."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+
+class Ledger:
+    """Calls, 2xx answers and statuses per endpoint, plus a timestamped request log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: Counter[str] = Counter()
+        self._billable: Counter[str] = Counter()
+        self._statuses: Counter[tuple[str, int]] = Counter()
+        self._log: list[tuple[float, str, int]] = []
+        self._billed_api = 0
+
+    def count(self, endpoint: str) -> None:
+        """A request arrived."""
+        with self._lock:
+            self._calls[endpoint] += 1
+
+    def record(self, endpoint: str, now: float, status: int, *, api: bool) -> int:
+        """An answer left; returns the number of 2xx API answers so far."""
+        with self._lock:
+            self._statuses[(endpoint, status)] += 1
+            self._log.append((now, endpoint, status))
+            if 200 <= status < 300:
+                self._billable[endpoint] += 1
+                self._billed_api += api
+            return self._billed_api
+
+    @property
+    def calls(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self._calls)
+
+    @property
+    def billable(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self._billable)
+
+    @property
+    def statuses(self) -> Counter[tuple[str, int]]:
+        with self._lock:
+            return Counter(self._statuses)
+
+    @property
+    def request_log(self) -> list[tuple[float, str, int]]:
+        with self._lock:
+            return list(self._log)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+            self._billable.clear()
+            self._statuses.clear()
+            self._log.clear()
+            self._billed_api = 0

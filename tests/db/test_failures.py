@@ -1,0 +1,72 @@
+"""crud.failures: recording, counting and resolving failed items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chartcascade.crud.failures import (
+    failed_in_run,
+    open_failures,
+    record_failures,
+    resolve_failures,
+)
+from chartcascade.db import session_scope
+
+
+def test_record_failures_counts_attempts(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        record_failures(session, stage="track-metadata", errors={"t1": "500"}, run_id="r1")
+    with session_scope(db_url) as session:
+        written = record_failures(
+            session, stage="track-metadata", errors={"t1": "timeout", "t2": "404"}, run_id="r2"
+        )
+    with session_scope(db_url) as session:
+        items = {i.item_uuid: i for i in open_failures(session, stage="track-metadata")}
+    assert written == 2
+    assert (items["t1"].attempts, items["t1"].error, items["t1"].run_id) == (2, "timeout", "r2")
+    assert (items["t2"].attempts, items["t2"].error) == (1, "404")
+    assert items["t1"].last_failed_at > items["t1"].first_failed_at
+
+
+def test_resolve_failures_closes_them(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        record_failures(session, stage="s", errors={"a": "x", "b": "y"}, run_id=None)
+    with session_scope(db_url) as session:
+        assert resolve_failures(session, stage="s", item_uuids=["a", "zz"]) == 1
+        assert resolve_failures(session, stage="s", item_uuids=["a"]) == 0
+    with session_scope(db_url) as session:
+        assert [i.item_uuid for i in open_failures(session)] == ["b"]
+
+
+def test_record_failures_reopens_a_resolved_item(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        record_failures(session, stage="s", errors={"a": "x"}, run_id="r1")
+        resolve_failures(session, stage="s", item_uuids=["a"])
+        record_failures(session, stage="s", errors={"a": "again"}, run_id="r2")
+    with session_scope(db_url) as session:
+        (item,) = open_failures(session, item_uuids=["a"])
+    assert (item.attempts, item.error, item.resolved_at) == (2, "again", None)
+    assert item.first_failed_at.tzinfo is not None and item.first_failed_at <= datetime.now(UTC)
+
+
+def test_open_failures_filters_by_stage_and_items(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        record_failures(session, stage="s1", errors={"a": "x", "b": "x"}, run_id=None)
+        record_failures(session, stage="s2", errors={"a": "x"}, run_id=None)
+    with session_scope(db_url) as session:
+        by_stage = [(i.stage, i.item_uuid) for i in open_failures(session, stage="s1")]
+        by_item = [(i.stage, i.item_uuid) for i in open_failures(session, item_uuids=["a"])]
+        both = open_failures(session, stage="s2", item_uuids=["b"])
+    assert sorted(by_stage) == [("s1", "a"), ("s1", "b")]
+    assert sorted(by_item) == [("s1", "a"), ("s2", "a")]
+    assert both == []
+
+
+def test_failed_in_run_lists_the_runs_open_items(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        record_failures(session, stage="s", errors={"a": "x", "b": "x", "c": "x"}, run_id="r1")
+        record_failures(session, stage="s", errors={"c": "x"}, run_id="r2")
+        record_failures(session, stage="other", errors={"d": "x"}, run_id="r1")
+        resolve_failures(session, stage="s", item_uuids=["b"])
+        assert failed_in_run(session, stage="s", run_id="r1") == {"a"}
+        assert failed_in_run(session, stage="s", run_id="r2") == {"c"}
