@@ -82,11 +82,6 @@ class BearerTokenAuth(httpx.Auth):
         self._clock = clock
         self._key: _CacheKey = (token_url, credentials.client_id, credentials.team_id)
 
-    @property
-    def token_url(self) -> str:
-        """Where tokens are requested."""
-        return self._token_url
-
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         token = self._cached()
         fetched = False

@@ -246,10 +246,10 @@ class SoundchartsClient:
             response = self._http.request(method, path, params=params)
         except httpx.TimeoutException as exc:
             message = f"Request timed out: {type(exc).__name__} ({method} {endpoint})"
-            raise ApiTimeoutError(message, path=endpoint) from None
+            raise ApiTimeoutError(message, path=endpoint) from exc
         except httpx.RequestError as exc:
             message = f"Connection failed: {type(exc).__name__} ({method} {endpoint})"
-            raise ApiConnectionError(message, path=endpoint) from None
+            raise ApiConnectionError(message, path=endpoint) from exc
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.debug("%s %s -> %s in %.0f ms", method, endpoint, response.status_code, elapsed_ms)
         return response
