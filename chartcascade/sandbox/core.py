@@ -105,6 +105,8 @@ class Sandbox:
         `kind`: "missing_field", "malformed", "timeout", a 4xx/5xx status (429 = rate limit),
         "429-rate" or "429-quota".
         """
+        if times < 1:
+            raise ValueError("times must be >= 1")
         if endpoint not in ENDPOINTS:
             raise ValueError(f"unknown endpoint {endpoint!r}: use one of {ENDPOINTS}")
         fault = parse_kind(kind)
@@ -170,7 +172,7 @@ class Sandbox:
         """Auth, rate limit, quota and fault choice; call with the lock held."""
         config = self.config
         if route.handler is None:  # the token endpoint
-            return self._fault_admission(self._take_injection(route, params), False)
+            return self._fault_admission(self._take_injection(route, params))
         if not auth.authorized(headers, config, self._tokens, now):
             return _Admission(reply=(401, error_body(401, "auth", "Unauthorized"), {}))
         wait = self._window.admit(config.rate_limit, config.rate_window_seconds, now)
@@ -178,20 +180,21 @@ class Sandbox:
             return _Admission(reply=(429, rate_limit_body(), {"x-ratelimit-reset": str(wait)}))
         if config.quota is not None and config.quota <= 0:
             return _Admission(reply=(429, quota_body(), {}))
-        charged = config.quota is not None
-        if config.quota is not None:
-            config.quota -= 1
         if config.fault_seed != self._rng_seed:  # a new seed restarts the fault sequence
             self._rng, self._rng_seed = random.Random(config.fault_seed), config.fault_seed
         fault = self._take_injection(route, params) or draw_fault(self._rng, config)
-        return self._fault_admission(fault, charged)
+        admission = self._fault_admission(fault)
+        if admission.reply is None and config.quota is not None:
+            config.quota -= 1  # reserved now, refunded if the answer is not 2xx
+            return _Admission(fault=fault, charged=True)
+        return admission
 
     @staticmethod
-    def _fault_admission(fault: Fault | None, charged: bool) -> _Admission:
+    def _fault_admission(fault: Fault | None) -> _Admission:
         if fault is not None and fault.kind == "status":
             payload, extra = fault_answer(fault)
-            return _Admission(reply=(fault.status, payload, extra), charged=charged)
-        return _Admission(fault=fault, charged=charged)
+            return _Admission(reply=(fault.status, payload, extra))
+        return _Admission(fault=fault)
 
     def _handle(
         self, route: Route, call: Call, headers: Mapping[str, str], body: bytes, now: float

@@ -8,6 +8,7 @@ splitmix64. A per-entity key is mixed once; a per-day value then costs one more 
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,12 @@ def key(*parts: int | str) -> int:
         value = tag(part) if isinstance(part, str) else part
         h = mix(h ^ (value & MASK))
     return h
+
+
+@lru_cache(maxsize=1 << 16)
+def derived_key(*parts: int | str) -> int:
+    """`key`, memoised: for per-entity keys that every day of a series needs again."""
+    return key(*parts)
 
 
 def unit(*parts: int | str) -> float:

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from chartcascade.sandbox.artists import DATA_EPOCH, Artist
-from chartcascade.sandbox.hashing import day_unit, key, mix
+from chartcascade.sandbox.hashing import day_unit, derived_key, mix
 from chartcascade.sandbox.songs import Identifier, Song
 
 SONG_FACTOR = {"spotify": 1.0, "youtube": 0.5, "shazam": 0.01, "tiktok": 0.002, "soundcloud": 0.02}
@@ -33,7 +33,7 @@ EXTRA_FIELDS = {
 }
 GAP_SHARE = 0.05
 REPEAT_SHARE = 0.05
-NULL_SHARE = 0.01
+NULL_PER_MILLE = 10
 PARIS_OFFSET_SHARE = 0.12
 
 
@@ -66,7 +66,7 @@ def song_days(song: Song, platform: str, first: int, last: int, only: str | None
     idents = song_identifiers(song, platform, only)
     if not idents:
         return []
-    gap_key = key(song.key, platform, "gap")
+    gap_key = derived_key(song.key, platform, "gap")
     start = max(first, min(i.start for i in idents))
     return [
         d
@@ -78,7 +78,9 @@ def song_days(song: Song, platform: str, first: int, last: int, only: str | None
 def song_offset(song: Song, platform: str, day: int) -> str:
     """Most items are stamped +00:00; some carry a Paris-midnight +02:00 offset."""
     return (
-        "+02:00" if day_unit(key(song.key, platform, "tz"), day) < PARIS_OFFSET_SHARE else "+00:00"
+        "+02:00"
+        if day_unit(derived_key(song.key, platform, "tz"), day) < PARIS_OFFSET_SHARE
+        else "+00:00"
     )
 
 
@@ -86,23 +88,26 @@ def song_plots(
     song: Song, platform: str, day: int, only: str | None
 ) -> list[tuple[str, int | None]]:
     """(identifier, cumulative value or None) for each identifier active on `day`."""
-    repeat = day_unit(key(song.key, platform, "repeat"), day) < REPEAT_SHARE
+    repeat = day_unit(derived_key(song.key, platform, "repeat"), day) < REPEAT_SHARE
     amplitude = 10 ** (2.5 + 3.0 * song.popularity) * SONG_FACTOR[platform]
     plots: list[tuple[str, int | None]] = []
     for ident in song_identifiers(song, platform, only):
         if not _active(ident, day):
             continue
-        if day_unit(key(ident.key, ident.value, "null"), day) < NULL_SHARE:
+        mixed = mix(ident.key ^ day)  # low bits: the null roll; high bits: the jitter
+        if mixed % 1000 < NULL_PER_MILLE:
             plots.append((ident.value, None))
-            continue
-        when = day - 1 if repeat and day > ident.start else day
-        plots.append((ident.value, cumulative(ident, amplitude, when)))
+        elif repeat and day > ident.start:
+            plots.append((ident.value, cumulative(ident, amplitude, day - 1)))
+        else:
+            plots.append((ident.value, cumulative(ident, amplitude, day, mixed)))
     return plots
 
 
-def cumulative(ident: Identifier, amplitude: float, day: int) -> int:
+def cumulative(ident: Identifier, amplitude: float, day: int, mixed: int | None = None) -> int:
     """Total count of one identifier at the end of `day`: a fast start, then a steady tail."""
-    t = day - ident.start + 0.7 * day_unit(ident.key, day)
+    jitter = ((mix(ident.key ^ day) if mixed is None else mixed) >> 11) * 2.0**-53
+    t = day - ident.start + 0.7 * jitter
     tau = 30 + ident.key % 150
     return int(amplitude * ident.scale * (3 * tau * (1 - math.exp(-t / tau)) + t))
 
@@ -128,14 +133,14 @@ def _artist_gap(gap_key: int, day: int) -> bool:
 
 def artist_days(artist: Artist, platform: str, first: int, last: int, what: str) -> list[int]:
     """Days (ascending ordinals) in [first, last] with an artist audience/listening item."""
-    gap_key = key(artist.key, platform, what, "gap")
+    gap_key = derived_key(artist.key, platform, what, "gap")
     start = max(first, artist.data_start)
     return [d for d in range(start, last + 1) if not _artist_gap(gap_key, d)]
 
 
 def artist_counters(artist: Artist, platform: str, day: int) -> dict[str, int | None]:
     """The five audience counters on `day`; those the platform lacks are None."""
-    k = key(artist.key, platform, "audience")
+    k = derived_key(artist.key, platform, "audience")
     base = 10 ** (2.5 + 4.5 * artist.strength) * FOLLOWER_FACTOR[platform]
     years = (day - DATA_EPOCH) / 365.25
     growth = 0.05 + 0.5 * ((k >> 8) % 1000) / 1000
@@ -162,7 +167,7 @@ def artist_item(artist: Artist, platform: str, day: int, iso: str) -> dict[str, 
 
 def listening_value(artist: Artist, platform: str, day: int) -> int:
     """Spotify monthly listeners (a level) or YouTube views (cumulative) on `day`."""
-    k = key(artist.key, platform, "listening")
+    k = derived_key(artist.key, platform, "listening")
     if platform == "spotify":
         base = 10 ** (3 + 4 * artist.strength)
         wobble = 1 + 0.01 * (day_unit(k, day) - 0.5)

@@ -37,12 +37,12 @@ class SandboxWorld:
         ranking_days: int = 30,
         chart_sizes: dict[str, int] | None = None,
     ) -> None:
-        if n_songs < 1 or n_artists < 3 or history_days < 1 or ranking_days < 1:
-            raise ValueError("n_songs >= 1, n_artists >= 3, history_days and ranking_days >= 1")
+        if min(n_songs, n_artists, history_days, ranking_days) < 1:
+            raise ValueError("n_songs, n_artists, history_days and ranking_days must be >= 1")
         sizes = dict(chart_sizes or {})
         unknown = set(sizes) - {s.slug for s in CHART_SPECS}
-        if unknown:
-            raise ValueError(f"unknown chart slugs in chart_sizes: {sorted(unknown)}")
+        if unknown or any(size < 1 for size in sizes.values()):
+            raise ValueError(f"chart_sizes: unknown slugs {sorted(unknown)} or a size below 1")
         self.seed = seed
         self.n_songs = n_songs
         self.n_artists = n_artists

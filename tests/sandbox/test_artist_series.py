@@ -61,7 +61,8 @@ def test_artist_audience_matches_world_series(client: httpx.Client, world: Sandb
     items = [i for page in pages for i in page["items"]]
 
     assert [(i["date"][:10], {k: v for k, v in i.items() if k != "date"}) for i in items] == [
-        (d.isoformat(), counters) for d, counters in world.artist_series(uuid, "tiktok", START, AS_OF)
+        (d.isoformat(), counters)
+        for d, counters in world.artist_series(uuid, "tiktok", START, AS_OF)
     ]
 
 
@@ -71,8 +72,12 @@ def test_artist_audience_has_short_gaps_and_dips(world: SandboxWorld) -> None:
     for uuid in world.artist_uuids[:30]:
         points = world.artist_series(uuid, "spotify", START, AS_OF)
         days = [d for d, _ in points]
-        gap_lengths += [(b - a).days - 1 for a, b in zip(days, days[1:], strict=False) if b - a > timedelta(days=1)]
-        followers = [c["followerCount"] for _, c in points]
+        gap_lengths += [
+            (b - a).days - 1
+            for a, b in zip(days, days[1:], strict=False)
+            if b - a > timedelta(days=1)
+        ]
+        followers = [c["followerCount"] or 0 for _, c in points]
         dips += sum(1 for a, b in zip(followers, followers[1:], strict=False) if b < a)
 
     assert gap_lengths
@@ -109,7 +114,9 @@ def test_artist_audience_before_data_start_is_empty(
         if START.toordinal() < world.artist_record(u).data_start < AS_OF.toordinal()  # type: ignore[union-attr]
     )
     starts = date.fromordinal(world.artist_record(late).data_start)  # type: ignore[union-attr]
-    early = _audience(client, late, "spotify", startDate=str(START - timedelta(days=60)), endDate=str(START))
+    early = _audience(
+        client, late, "spotify", startDate=str(START - timedelta(days=60)), endDate=str(START)
+    )
     later = _audience(client, late, "spotify", startDate=str(starts), endDate=str(AS_OF))
 
     assert early.status_code == 200
@@ -117,9 +124,7 @@ def test_artist_audience_before_data_start_is_empty(
     assert later.json()["items"][0]["date"][:10] >= str(starts)
 
 
-def test_artist_audience_unknown_platform_is_400(
-    client: httpx.Client, world: SandboxWorld
-) -> None:
+def test_artist_audience_unknown_platform_is_400(client: httpx.Client, world: SandboxWorld) -> None:
     answer = _audience(client, world.artist_uuids[0], "myspace")
 
     assert answer.status_code == 400

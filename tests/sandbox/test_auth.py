@@ -119,4 +119,7 @@ def test_custom_legacy_credentials(world: SandboxWorld) -> None:
     sandbox = Sandbox(world, SandboxConfig(app_id="me", api_key="k"))
 
     assert _bare(sandbox).get(PLATFORMS, headers=LEGACY).status_code == 401
-    assert _bare(sandbox).get(PLATFORMS, headers={"x-app-id": "me", "x-api-key": "k"}).status_code == 200
+    assert (
+        _bare(sandbox).get(PLATFORMS, headers={"x-app-id": "me", "x-api-key": "k"}).status_code
+        == 200
+    )

@@ -205,7 +205,9 @@ def test_chart_platforms(client: httpx.Client) -> None:
 
 
 def test_chart_sizes_override() -> None:
-    small = SandboxWorld(seed=1, n_songs=80, n_artists=40, as_of=AS_OF, chart_sizes={"global-28": 20})
+    small = SandboxWorld(
+        seed=1, n_songs=80, n_artists=40, as_of=AS_OF, chart_sizes={"global-28": 20}
+    )
 
     assert len(small.ranking("global-28")) == 20
     assert small.charts["global-28"].size == 20

@@ -64,7 +64,7 @@ def test_song_audience_is_cumulative_per_identifier(world: SandboxWorld) -> None
         uuid = _old_song(world, platform, 1 if platform != "youtube" else 2)
         points = world.song_series(uuid, platform, START, AS_OF)
         for ident in world.song_identifiers(uuid, platform):
-            values = [v[ident] for _, v in points if v.get(ident) is not None]
+            values = [value for _, v in points if (value := v.get(ident)) is not None]
             assert len(values) > 60
             assert values == sorted(values)
 
@@ -139,13 +139,17 @@ def test_song_audience_starts_at_release(world: SandboxWorld) -> None:
     assert (points[0][0] - release).days <= 3
 
 
-def test_song_audience_period_over_90_days_is_400(client: httpx.Client, world: SandboxWorld) -> None:
+def test_song_audience_period_over_90_days_is_400(
+    client: httpx.Client, world: SandboxWorld
+) -> None:
     answer = _audience(
         client, world.song_uuids[0], "spotify", startDate="2026-08-27", endDate="2026-11-26"
     )
 
     assert answer.status_code == 400
-    assert answer.json() == {"errors": [{"key": "period", "code": 400, "message": "Invalid period"}]}
+    assert answer.json() == {
+        "errors": [{"key": "period", "code": 400, "message": "Invalid period"}]
+    }
 
 
 def test_song_audience_period_of_90_days_is_accepted(
