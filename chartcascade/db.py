@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -29,7 +29,6 @@ from chartcascade.settings import get_settings
 Merge = Callable[[Any, Any], ColumnElement[Any]]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_MAX_PARAMS = {"sqlite": 30_000, "postgresql": 60_000}
 _MAX_ROWS_PER_STATEMENT = 1_000
 MAX_IN_VALUES = 5_000
 
@@ -107,6 +106,7 @@ def _create_sqlite_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no corruption
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
@@ -121,16 +121,34 @@ def _create_sqlite_engine(url: str) -> Engine:
 
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
-    """A session that commits on success, rolls back on error and always closes."""
-    session = Session(get_engine(url), expire_on_commit=False)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    """A session that commits on success, rolls back on error and always closes.
+
+    On SQLite, sessions of one process take turns through a lock: SQLite allows one writer,
+    and its busy handler sleeps with back-off, so threads queueing in SQLite lose most of
+    their time asleep. Other processes still wait through the busy timeout.
+    """
+    engine = get_engine(url)
+    with _writer_lock(engine):
+        session = Session(engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+_sqlite_locks: dict[str, threading.RLock] = {}
+
+
+def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    key = str(engine.url)
+    with _engines_lock:
+        return _sqlite_locks.setdefault(key, threading.RLock())
 
 
 # --- migrations ---------------------------------------------------------------------------
@@ -226,20 +244,24 @@ def upsert(
     if update is None:
         update = [c for c in columns if c not in keys and c not in merge]
     table = _table(model)
-    dialect = session.get_bind().dialect.name
-    chunk = max(1, min(_MAX_ROWS_PER_STATEMENT, _MAX_PARAMS.get(dialect, 0) // len(table.c)))
+    stmt = insert_statement(session, model)
+    set_: dict[str, Any] = {c: stmt.excluded[c] for c in update}
+    set_ |= {c: rule(table.c[c], stmt.excluded[c]) for c, rule in merge.items()}
+    if set_ and "updated_at" in table.c and "updated_at" not in set_:
+        set_["updated_at"] = stmt.excluded["updated_at"]
+    if set_:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    # One statement, many parameter sets: compiled once and cached, batched by SQLAlchemy
+    # ("insertmanyvalues"); a multi-row VALUES clause would be compiled anew for every size.
     written = 0
-    for start in range(0, len(ordered), chunk):
-        stmt = insert_statement(session, model).values(ordered[start : start + chunk])
-        set_: dict[str, Any] = {c: stmt.excluded[c] for c in update}
-        set_ |= {c: rule(table.c[c], stmt.excluded[c]) for c, rule in merge.items()}
-        if set_ and "updated_at" in table.c and "updated_at" not in set_:
-            set_["updated_at"] = stmt.excluded["updated_at"]
-        if set_:
-            stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        written += session.exec(stmt.execution_options(preserve_rowcount=True)).rowcount
+    for start in range(0, len(ordered), _MAX_ROWS_PER_STATEMENT):
+        result = session.execute(  # type: ignore[call-overload]
+            stmt.execution_options(preserve_rowcount=True),
+            ordered[start : start + _MAX_ROWS_PER_STATEMENT],
+        )
+        written += result.rowcount
     return written
 
 

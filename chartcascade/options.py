@@ -33,7 +33,7 @@ class SyncOptions(BaseModel):
     )
     listening_platforms: list[str] = Field(
         default_factory=lambda: list(DEFAULT_LISTENING_PLATFORMS),
-        description="Platforms whose artist listening figures (Spotify monthly listeners) are fetched.",
+        description="Platforms whose artist listening (Spotify monthly listeners) is fetched.",
     )
     metadata_delay_seconds: float = Field(
         0.0, ge=0, le=3600, description="Pause before the metadata stages start."
@@ -48,16 +48,28 @@ class SyncOptions(BaseModel):
         7.0, gt=0, le=365, description="Metadata older than this many days is fetched again."
     )
     audience_max_age_hours: float = Field(
-        20.0, gt=0, le=24 * 90, description="An audience series checked within this window is skipped."
+        20.0,
+        gt=0,
+        le=24 * 90,
+        description="An audience series checked within this window is skipped.",
     )
     lookback_days: int = Field(
-        90, ge=1, le=730, description="How far back audience goes for a series seen for the first time."
+        90,
+        ge=1,
+        le=730,
+        description="How far back audience goes for a series seen for the first time.",
     )
     airplay_lookback_days: int = Field(
-        7, ge=1, le=90, description="How many days of radio spins a new track starts with (one call per day)."
+        7,
+        ge=1,
+        le=90,
+        description="How many days of radio spins a new track starts with (one call per day).",
     )
     top_n: int | None = Field(
-        None, ge=1, le=1000, description="Only the top N positions go past track metadata; empty = all."
+        None,
+        ge=1,
+        le=1000,
+        description="Only the top N positions go past track metadata; empty = all.",
     )
     max_api_calls: int | None = Field(
         None,

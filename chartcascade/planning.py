@@ -48,7 +48,9 @@ def plan_sync(chart: str, ranking_date: date | None, options: SyncOptions) -> Sy
     with SoundchartsClient() as client:
         ranking = fetch_ranking_from_api(client, chart, ranking_date)
         ranking_calls = client.calls_made
-    uuids = list(dict.fromkeys(e.song.uuid for e in sorted(ranking.entries, key=lambda e: e.position)))
+    uuids = list(
+        dict.fromkeys(e.song.uuid for e in sorted(ranking.entries, key=lambda e: e.position))
+    )
     top = uuids[: options.top_n] if options.top_n else uuids
     plan = SyncPlan(chart, ranking.date, len(uuids), [StagePlan("ranking", 1, ranking_calls)])
     now = datetime.now(UTC)
@@ -69,9 +71,13 @@ def plan_sync(chart: str, ranking_date: date | None, options: SyncOptions) -> Sy
         artists = list(dict.fromkeys(a for t in top for a in credits.get(t, [])))
         unknown = round(UNKNOWN_ARTISTS_PER_TRACK * sum(1 for t in top if not credits.get(t)))
         if options.auto_fetch_artist_metadata:
-            needed = ArtistMetadataWork(stale_before, options.force_refresh).select(session, artists)
+            needed = ArtistMetadataWork(stale_before, options.force_refresh).select(
+                session, artists
+            )
             plan.stages.append(
-                StagePlan("artist-metadata", len(needed) + unknown, len(needed) + unknown, unknown > 0)
+                StagePlan(
+                    "artist-metadata", len(needed) + unknown, len(needed) + unknown, unknown > 0
+                )
             )
         if options.auto_fetch_audience:
             for platform in options.track_platforms:

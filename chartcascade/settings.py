@@ -110,7 +110,9 @@ class Settings(BaseSettings):
             key = self.api_key or self._secret_from_block()
             if key is not None:
                 return LegacyKey(self.app_id, key)
-        raise ConfigurationError(f"Soundcharts credentials are missing: set {CREDENTIAL_VARIABLES}.")
+        raise ConfigurationError(
+            f"Soundcharts credentials are missing: set {CREDENTIAL_VARIABLES}."
+        )
 
     def _secret_from_block(self) -> SecretStr | None:
         if not self.secret_block:

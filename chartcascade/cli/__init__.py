@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chartcascade.cli import admin, demo, sandbox, sync
+from chartcascade.cli import admin, analytics, demo, operations, sandbox, sync
 
 app = typer.Typer(
     name="chartcascade",
@@ -17,5 +17,7 @@ app.command("demo")(demo.demo_command)
 app.command("setup")(admin.setup_command)
 app.add_typer(admin.db_app, name="db")
 app.add_typer(sandbox.sandbox_app, name="sandbox")
+analytics.register(app)
+operations.register(app)
 
 __all__ = ["app"]

@@ -22,13 +22,20 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def summary_table(summary: SyncSummary) -> Table:
     """A run summary as a rich table."""
-    table = Table(title=f"{summary.chart} — ranking of {summary.ranking_date}", title_justify="left")
+    table = Table(
+        title=f"{summary.chart} — ranking of {summary.ranking_date}", title_justify="left"
+    )
     for column in ("stage", "new", "updated", "skipped (fresh)", "failed", "left undone", "calls"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     for s in summary.stages:
         table.add_row(
-            s.stage, str(s.new), str(s.updated), str(s.skipped_fresh), str(s.failed),
-            str(s.left_undone), str(s.api_calls),
+            s.stage,
+            str(s.new),
+            str(s.updated),
+            str(s.skipped_fresh),
+            str(s.failed),
+            str(s.left_undone),
+            str(s.api_calls),
         )
     quota = summary.quota_remaining if summary.quota_remaining is not None else "unknown"
     table.caption = f"API calls: {summary.api_calls} · quota remaining: {quota}"

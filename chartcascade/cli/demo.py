@@ -32,7 +32,11 @@ def demo_command(
 
     sandbox = Sandbox(world=SandboxWorld(seed=seed), config=SandboxConfig(latency_ms=latency_ms))
     with sandbox.serve() as base_url:
-        for name in ("SOUNDCHARTS_CLIENT_ID", "SOUNDCHARTS_CLIENT_SECRET", "SOUNDCHARTS_SECRET_BLOCK"):
+        for name in (
+            "SOUNDCHARTS_CLIENT_ID",
+            "SOUNDCHARTS_CLIENT_SECRET",
+            "SOUNDCHARTS_SECRET_BLOCK",
+        ):
             os.environ.pop(name, None)
         os.environ.update(SANDBOX_ENV)
         os.environ["SOUNDCHARTS_BASE_URL"] = base_url
@@ -56,6 +60,7 @@ def artist_table(frame: object) -> Table:
     for column in frame.columns:
         table.add_column(str(column), justify="left" if column in ("artist", "charts") else "right")
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if pd.isna(v) else f"{v:,.0f}" if isinstance(v, float) else str(v)
-                        for v in row))
+        table.add_row(
+            *("" if pd.isna(v) else f"{v:,.0f}" if isinstance(v, float) else str(v) for v in row)
+        )
     return table

@@ -25,8 +25,11 @@ def serve_command(
     from chartcascade.sandbox.server import run_server
 
     config = SandboxConfig(
-        latency_ms=latency_ms, rate_limit=rate_limit, rate_window_seconds=rate_window,
-        quota=quota, fault_rate=fault_rate,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+        rate_window_seconds=rate_window,
+        quota=quota,
+        fault_rate=fault_rate,
     )
     sandbox = Sandbox(world=SandboxWorld(seed=seed), config=config)
     console.print(f"Soundcharts sandbox on http://{host}:{port} (Ctrl-C stops it)")

@@ -30,9 +30,10 @@ def parse_options(pairs: list[str], **explicit: Any) -> Any:
     try:
         return SyncOptions(**values)
     except ValidationError as exc:
-        fail("invalid option: " + "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        ))
+        fail(
+            "invalid option: "
+            + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        )
 
 
 def parse_date(value: str | None) -> date | None:
@@ -99,8 +100,9 @@ def run_sync(chart: str, on: date | None, options: Any) -> None:
     with Progress(TextColumn("{task.description}"), BarColumn(), console=console) as bar:
         task_id = bar.add_task(f"{chart}: starting", total=100)
         unsubscribe = subscribe(
-            lambda message, percent: bar.update(task_id, completed=percent,
-                                                description=f"{chart}: {message}")
+            lambda message, percent: bar.update(
+                task_id, completed=percent, description=f"{chart}: {message}"
+            )
         )
         try:
             state = sync_chart(chart, on, options, return_state=True)

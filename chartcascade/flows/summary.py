@@ -77,10 +77,8 @@ class SyncSummary(BaseModel):
             for s in self.stages
         )
         budget = f" of a budget of {self.max_api_calls}" if self.max_api_calls else ""
-        tail = (
-            f"\n**API calls:** {self.api_calls}{budget}. "
-            f"**Quota remaining:** {self.quota_remaining if self.quota_remaining is not None else 'unknown'}."
-        )
+        quota = "unknown" if self.quota_remaining is None else self.quota_remaining
+        tail = f"\n**API calls:** {self.api_calls}{budget}. **Quota remaining:** {quota}."
         if self.quota_exhausted:
             tail += " **The API quota is used up.**"
         if self.left_undone:

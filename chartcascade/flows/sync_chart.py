@@ -33,7 +33,6 @@ from chartcascade.tasks.charts import fetch_ranking
 from chartcascade.tasks.outcome import StageOutcome
 from chartcascade.tasks.tracks import fetch_track_metadata
 
-RATE_CHUNK = 25
 MAX_RETRY_DELAY = 30.0
 
 
@@ -94,12 +93,14 @@ def sync_chart(
         database_url=settings.database_url,
         budget=CallBudget(options.max_api_calls),
         rate_limit_name=settings.rate_limit_name,
-        rate_chunk=min(RATE_CHUNK, burst),
+        rate_chunk=max(1, burst // 2),
         force=options.force_refresh,
     )
     quoted = quote(ctx)
-    audience_stages = len(options.track_platforms) + len(options.artist_platforms) + len(
-        options.listening_platforms
+    audience_stages = (
+        len(options.track_platforms)
+        + len(options.artist_platforms)
+        + len(options.listening_platforms)
     )
     progress = RunProgress(chart, steps=3 + audience_stages)
     summary = SyncSummary(chart=chart, max_api_calls=options.max_api_calls)
@@ -108,7 +109,9 @@ def sync_chart(
     summary.ranking_date = ranking.ranking_date
     summary.add(_ranking_outcome(ranking))
     progress.step(f"ranking: {len(ranking.track_uuids)} tracks, {len(ranking.new_track_uuids)} new")
-    logger.info("Ranking of %s on %s: %d tracks", chart, ranking.ranking_date, len(ranking.track_uuids))
+    logger.info(
+        "Ranking of %s on %s: %d tracks", chart, ranking.ranking_date, len(ranking.track_uuids)
+    )
 
     now = datetime.now(UTC)
     stale_before = now - timedelta(days=options.metadata_max_age_days)
@@ -128,7 +131,9 @@ def sync_chart(
         track_meta = submit_stage(
             "track-metadata",
             failures_first(ctx, "track-metadata", ranking.track_uuids),
-            lambda n, keys: with_retries(fetch_track_metadata).submit(n, keys, quoted, stale_before),
+            lambda n, keys: with_retries(fetch_track_metadata).submit(
+                n, keys, quoted, stale_before
+            ),
             workers=workers,
         )
     if options.auto_fetch_audience:
@@ -143,7 +148,9 @@ def sync_chart(
         artist_meta = submit_stage(
             "artist-metadata",
             failures_first(ctx, "artist-metadata", artists),
-            lambda n, keys: with_retries(fetch_artist_metadata).submit(n, keys, quoted, stale_before),
+            lambda n, keys: with_retries(fetch_artist_metadata).submit(
+                n, keys, quoted, stale_before
+            ),
             workers=workers,
         )
         summary.add(collect(artist_meta, ctx))

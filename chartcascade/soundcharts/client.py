@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -58,6 +59,23 @@ RATE_LIMIT_MARGIN_SECONDS = 0.5
 T = TypeVar("T")
 
 
+class _SharedTransport(httpx.HTTPTransport):
+    """A connection pool that outlives the clients using it (closing a client leaves it open)."""
+
+    def close(self) -> None:
+        """Kept open for the other clients of this process."""
+
+
+@functools.lru_cache
+def shared_transport(parallel_requests: int) -> httpx.BaseTransport:
+    """The process-wide connection pool: one SSL context and kept-alive connections for all
+    clients (a Prefect task opens its own client; building a TLS context each time is slow)."""
+    size = max(10, 2 * parallel_requests)
+    return _SharedTransport(
+        limits=httpx.Limits(max_connections=4 * size, max_keepalive_connections=size)
+    )
+
+
 class SoundchartsClient:
     """Typed access to the Soundcharts endpoints chartcascade uses."""
 
@@ -94,7 +112,7 @@ class SoundchartsClient:
         self._http = httpx.Client(
             base_url=base_url or settings.base_url,
             auth=auth,
-            transport=transport,
+            transport=transport or shared_transport(settings.max_parallel_requests),
             timeout=httpx.Timeout(
                 settings.timeout_seconds, connect=settings.connect_timeout_seconds
             ),

@@ -238,8 +238,11 @@ def artist_series_work(feed: str, platform: str, window: AudienceWindow) -> Seri
     return ArtistAudienceWork(platform, window)
 
 
-@task(name="track-audience", task_run_name="track-audience-{platform}-{batch_no}",
-      cache_policy=NO_CACHE)
+@task(
+    name="track-audience",
+    task_run_name="track-audience-{platform}-{batch_no}",
+    cache_policy=NO_CACHE,
+)
 def fetch_track_audience(
     batch_no: int, platform: str, uuids: list[str], ctx: RunContext, window: AudienceWindow
 ) -> StageOutcome:
@@ -247,10 +250,17 @@ def fetch_track_audience(
     return run_batch(track_series_work(platform, window), uuids, ctx)
 
 
-@task(name="artist-audience", task_run_name="artist-{feed}-{platform}-{batch_no}",
-      cache_policy=NO_CACHE)
+@task(
+    name="artist-audience",
+    task_run_name="artist-{feed}-{platform}-{batch_no}",
+    cache_policy=NO_CACHE,
+)
 def fetch_artist_audience(
-    batch_no: int, feed: str, platform: str, uuids: list[str], ctx: RunContext,
+    batch_no: int,
+    feed: str,
+    platform: str,
+    uuids: list[str],
+    ctx: RunContext,
     window: AudienceWindow,
 ) -> StageOutcome:
     """Fetch one artist feed on one platform for one batch of artists."""

@@ -84,8 +84,7 @@ def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> Sta
         todo = work.select(session, candidates)
     outcome.skipped |= {k for k in claim_keys.values() if k not in todo and k not in failed_now}
 
-    meter = CallMeter(ctx.budget, RateBudget(ctx.rate_limit_name, ctx.rate_chunk))
-    meter.rate.plan(sum(work.estimate(k) for k in todo))
+    meter = CallMeter(ctx.budget, RateBudget.shared(ctx.rate_limit_name, ctx.rate_chunk))
     results: list[tuple[str, Any]] = []
     transient: dict[str, str] = {}
     permanent: dict[str, str] = {}

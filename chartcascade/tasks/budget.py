@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 
 from prefect.concurrency.sync import rate_limit
@@ -38,38 +39,78 @@ class CallBudget:
 
 
 class RateBudget:
-    """Slots of the shared Prefect rate limit, acquired in chunks, spent one per request.
+    """Slots of one shared Prefect rate limit, acquired in chunks, spent one per request.
 
-    One acquisition per chunk of requests keeps the limiter off the hot path; the chunk
-    never exceeds the limit's burst, which Prefect refuses.
+    Every task thread of a process draws from one pool per limit: Prefect serialises
+    acquisitions per process anyway, and each is a round trip to the server, so one
+    acquisition per chunk of requests keeps the limiter off the hot path. The rate bound is
+    Prefect's (no slot is spent before the server granted it); a chunk never exceeds the
+    limit's burst, which Prefect refuses.
     """
 
-    def __init__(self, name: str | None, chunk: int) -> None:
+    _pools: dict[str, RateBudget] = {}
+    _pools_lock = threading.Lock()
+
+    def __init__(self, name: str, chunk: int) -> None:
         self.name = name
         self.chunk = max(1, chunk)
         self._tokens = 0
-        self._planned = 0
+        self._fetching = False
+        self._error: BaseException | None = None
+        self._changed = threading.Condition()
 
-    def plan(self, calls: int) -> None:
-        """Say how many calls the holder expects to make, so chunks are not oversized."""
-        self._planned = max(0, calls)
+    @classmethod
+    def shared(cls, name: str | None, chunk: int) -> RateBudget | None:
+        """The process's pool for the limit `name` (None: no rate limit)."""
+        if name is None:
+            return None
+        with cls._pools_lock:
+            pool = cls._pools.get(name)
+            if pool is None or pool.chunk != max(1, chunk):
+                pool = cls._pools[name] = cls(name, chunk)
+            return pool
 
     def spend(self) -> None:
-        """Take one slot, acquiring a new chunk from Prefect when none is left."""
-        if self.name is None:
+        """Take one slot; the next chunk is acquired in the background once half is spent."""
+        with self._changed:
+            while self._tokens == 0:
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
+                self._acquire_in_background()
+                self._changed.wait()
+            self._tokens -= 1
+            if self._tokens <= self.chunk // 2:
+                self._acquire_in_background()
+
+    def _acquire_in_background(self) -> None:
+        if self._fetching:
             return
-        if self._tokens == 0:
-            occupy = min(self.chunk, max(1, self._planned))
-            rate_limit(self.name, occupy=occupy, strict=True)
-            self._tokens = occupy
-        self._tokens -= 1
-        self._planned = max(0, self._planned - 1)
+        self._fetching = True
+        context = contextvars.copy_context()  # the caller's Prefect settings and client
+        threading.Thread(
+            target=context.run, args=(self._acquire,), name=f"rate-{self.name}", daemon=True
+        ).start()
+
+    def _acquire(self) -> None:
+        error: BaseException | None = None
+        try:
+            rate_limit(self.name, occupy=self.chunk, strict=True)
+        except BaseException as exc:  # noqa: BLE001 - handed to the spending thread
+            error = exc
+        with self._changed:
+            self._fetching = False
+            if error is None:
+                self._tokens += self.chunk
+            else:
+                self._error = error
+            self._changed.notify_all()
 
 
 class CallMeter:
     """Counts one task's calls against the run budget and spends the shared rate limit."""
 
-    def __init__(self, budget: CallBudget, rate: RateBudget) -> None:
+    def __init__(self, budget: CallBudget, rate: RateBudget | None) -> None:
         self.budget = budget
         self.rate = rate
         self.allowance = 0
@@ -92,4 +133,5 @@ class CallMeter:
             self.allowance -= 1
         elif not self.budget.reserve(1):
             raise BudgetExhausted(f"API-call budget reached before {path}")
-        self.rate.spend()
+        if self.rate is not None:
+            self.rate.spend()
