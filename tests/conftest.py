@@ -172,3 +172,61 @@ def empty_postgres_url() -> Iterator[str]:
 def empty_db_url(request: pytest.FixtureRequest) -> str:
     """A database that was never migrated: SQLite, then PostgreSQL."""
     return str(request.getfixturevalue(f"empty_{request.param}_url"))
+
+
+# --- the sandbox served on loopback, and the environment a chart run reads ---------------
+
+SMALL_CHARTS = {
+    "global-28": 12,
+    "top-100-global": 10,
+    "shazam-top-200-world": 8,
+    "airplay-daily": 8,
+    "viral-50-global": 6,
+}
+
+
+@pytest.fixture
+def sandbox_world() -> object:
+    """A small deterministic world: charts of 6 to 12 entries that share songs and artists."""
+    from chartcascade.sandbox import SandboxWorld
+
+    return SandboxWorld(seed=11, n_songs=80, n_artists=50, chart_sizes=SMALL_CHARTS)
+
+
+@pytest.fixture
+def sandbox(sandbox_world: object) -> object:
+    """The sandbox over the small world (configure faults through `sandbox.config`)."""
+    from chartcascade.sandbox import Sandbox, SandboxConfig
+
+    return Sandbox(world=sandbox_world, config=SandboxConfig())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cascade_env(
+    sandbox: object, sqlite_url: str, prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """Serve the sandbox and point settings at it and at a fresh SQLite database; yields the
+    database URL. The run's rate limit exists on the Prefect test server."""
+    yield from _cascade_env(sandbox, sqlite_url, monkeypatch)
+
+
+def _cascade_env(
+    sandbox: object, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    from chartcascade.limits import ensure_rate_limit
+    from chartcascade.settings import get_settings
+    from chartcascade.soundcharts.auth import clear_token_cache
+
+    with sandbox.serve() as base_url:  # type: ignore[attr-defined]
+        monkeypatch.setenv("SOUNDCHARTS_BASE_URL", base_url)
+        monkeypatch.setenv("SOUNDCHARTS_TOKEN_URL", f"{base_url}/oauth/token")
+        monkeypatch.setenv("SOUNDCHARTS_APP_ID", sandbox.config.app_id)  # type: ignore[attr-defined]
+        monkeypatch.setenv("SOUNDCHARTS_API_KEY", sandbox.config.api_key)  # type: ignore[attr-defined]
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        monkeypatch.setenv("CHARTCASCADE_RATE_LIMIT_PER_SECOND", "1000")
+        monkeypatch.setenv("CHARTCASCADE_RATE_LIMIT_BURST", "200")
+        get_settings.cache_clear()
+        clear_token_cache()
+        ensure_rate_limit(get_settings())
+        yield database_url
+    get_settings.cache_clear()

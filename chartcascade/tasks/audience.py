@@ -18,9 +18,15 @@ from chartcascade.crud.audience import (
     save_track_points,
 )
 from chartcascade.crud.tracks import track_ids
-from chartcascade.soundcharts import NoAccountError, SoundchartsClient, split_period
+from chartcascade.soundcharts import (
+    NoAccountError,
+    SoundchartsClient,
+    SoundchartsError,
+    is_retryable,
+    split_period,
+)
 from chartcascade.tasks.batch import RunContext, run_batch
-from chartcascade.tasks.outcome import StageOutcome
+from chartcascade.tasks.outcome import PartialFetch, StageOutcome
 
 AIRPLAY = "airplay"
 ARTIST_COUNTERS = {
@@ -31,6 +37,7 @@ ARTIST_COUNTERS = {
     "views": "view_count",
 }
 LISTENING_METRICS = {"spotify": "monthly_listeners"}
+NOT_CHECKED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class SeriesResult:
 
     status: str
     points: list[tuple[str, date, int]] = field(default_factory=list)
+    complete: bool = True
 
 
 def _aware(moment: datetime) -> datetime:
@@ -104,6 +112,7 @@ class SeriesWork:
             return
         self.save_points(session, results)
         now = datetime.now(UTC)
+        # A partial result keeps its newest date (the retry resumes after it) but is not fresh.
         record_checks(
             session,
             checks=[
@@ -113,7 +122,7 @@ class SeriesWork:
                     "series": self.series,
                     "status": result.status,
                     "newest_date": max((d for _, d, _ in result.points), default=None),
-                    "checked_at": now,
+                    "checked_at": now if result.complete else NOT_CHECKED,
                 }
                 for key, result in results
             ],
@@ -166,7 +175,12 @@ class AirplayWork(SeriesWork):
         points: list[tuple[str, date, int]] = []
         day = start
         while day <= end:
-            spins = client.song_radio_spins(key, day, day)
+            try:
+                spins = client.song_radio_spins(key, day, day)
+            except SoundchartsError as exc:
+                if points and is_retryable(exc):
+                    raise PartialFetch(SeriesResult("ok", points, complete=False), exc) from exc
+                raise
             points.append((AIRPLAY, day, sum(spin.play_count for spin in spins)))
             day += timedelta(days=1)
         status = "ok" if any(value for _, _, value in points) else "empty"

@@ -22,7 +22,7 @@ from chartcascade.soundcharts import (
     is_retryable,
 )
 from chartcascade.tasks.budget import BudgetExhausted, CallBudget, CallMeter, RateBudget
-from chartcascade.tasks.outcome import BatchIncomplete, StageOutcome
+from chartcascade.tasks.outcome import BatchIncomplete, PartialFetch, StageOutcome
 
 CLAIM_LEASE = timedelta(minutes=10)
 T = TypeVar("T")
@@ -129,6 +129,9 @@ def _fetch_all(
         try:
             results.append((key, work.fetch(client, key)))
             (outcome.new if is_new else outcome.updated).add(key)
+        except PartialFetch as exc:
+            results.append((key, exc.partial))
+            transient[key] = str(exc.error)
         except BudgetExhausted:
             outcome.deferred.add(key)
         except QuotaExceededError:

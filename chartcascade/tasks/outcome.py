@@ -61,3 +61,12 @@ class BatchIncomplete(Exception):
         super().__init__(
             f"{len(errors)} item(s) of stage {outcome.stage} failed transiently; first: {first}"
         )
+
+
+class PartialFetch(Exception):
+    """An item fetched in part before a transient error: save the part, retry the rest."""
+
+    def __init__(self, partial: object, error: Exception) -> None:
+        self.partial = partial
+        self.error = error
+        super().__init__(str(error))

@@ -1,0 +1,138 @@
+"""The chart cascade against the served sandbox, a real SQLite database and a Prefect server."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import func, select
+
+from chartcascade.db import session_scope
+from chartcascade.flows.summary import SyncSummary
+from chartcascade.flows.sync_chart import sync_chart
+from chartcascade.models import (
+    Artist,
+    ArtistAudiencePoint,
+    Track,
+    TrackArtist,
+    TrackAudiencePoint,
+)
+from tests.flows.expected import (
+    LOOKBACK_DAYS,
+    airplay_days,
+    chart_artists,
+    chart_tracks,
+    minimum_calls,
+    today,
+)
+
+pytestmark = pytest.mark.prefect
+CHART = "global-28"
+
+
+def calls(sandbox: Any) -> Counter[str]:
+    return Counter({k: v for k, v in sandbox.calls.items() if v and k != "token"})
+
+
+def summary_of(state: Any) -> SyncSummary:
+    result = state.result(raise_on_failure=False)
+    assert isinstance(result, SyncSummary), result
+    return result
+
+
+def test_sync_chart_fetches_everything_once(sandbox: Any, cascade_env: str) -> None:
+    world = sandbox.world
+    state = sync_chart(CHART, return_state=True)
+
+    assert state.is_completed(), state.message
+    assert calls(sandbox) == minimum_calls(world, [CHART])
+    tracks = chart_tracks(world, CHART)
+    with session_scope(cascade_env) as session:
+        stored = {t.uuid: t for t in session.exec(select(Track)).all()}
+        assert set(stored) == set(tracks)
+        assert all(t.metadata_fetched_at is not None for t in stored.values())
+        for uuid in tracks:
+            links = session.exec(
+                select(Artist.uuid)
+                .join(TrackArtist, TrackArtist.artist_id == Artist.id)  # type: ignore[arg-type]
+                .where(TrackArtist.track_id == stored[uuid].id)
+                .order_by(TrackArtist.position)  # type: ignore[arg-type]
+            ).all()
+            assert list(links) == world.song_artist_uuids(uuid)
+        artists = session.exec(select(Artist)).all()
+        assert {a.uuid for a in artists} == set(chart_artists(world, tracks))
+        assert all(a.metadata_fetched_at is not None for a in artists)
+
+
+def test_sync_chart_stores_audience_where_the_api_has_data(sandbox: Any, cascade_env: str) -> None:
+    world = sandbox.world
+    assert sync_chart(CHART, return_state=True).is_completed()
+    start, end = today() - timedelta(days=LOOKBACK_DAYS), today()
+    with session_scope(cascade_env) as session:
+        ids = {t.uuid: t.id for t in session.exec(select(Track)).all()}
+        for uuid in chart_tracks(world, CHART):
+            for platform in ("spotify", "youtube", "shazam"):
+                expected = {
+                    day: sum(v for v in plots.values() if v is not None)
+                    for day, plots in world.song_series(uuid, platform, start, end)
+                    if any(v is not None for v in plots.values())
+                }
+                stored = {
+                    p.date: p.value
+                    for p in session.exec(
+                        select(TrackAudiencePoint).where(
+                            TrackAudiencePoint.track_id == ids[uuid],
+                            TrackAudiencePoint.platform == platform,
+                        )
+                    )
+                }
+                assert stored == expected, (uuid, platform)
+            airplay = {
+                p.date: p.value
+                for p in session.exec(
+                    select(TrackAudiencePoint).where(
+                        TrackAudiencePoint.track_id == ids[uuid],
+                        TrackAudiencePoint.platform == "airplay",
+                    )
+                )
+            }
+            assert airplay == {day: world.airplay_spins(uuid, day, day) for day in airplay_days()}
+        followers = session.exec(
+            select(func.count()).where(ArtistAudiencePoint.metric == "followers")
+        ).one()
+        listeners = session.exec(
+            select(func.count()).where(ArtistAudiencePoint.metric == "monthly_listeners")
+        ).one()
+    assert followers > 0 and listeners > 0
+
+
+def test_second_run_within_freshness_makes_only_ranking_calls(
+    sandbox: Any, cascade_env: str
+) -> None:
+    assert sync_chart(CHART, return_state=True).is_completed()
+    sandbox.reset_counts()
+
+    state = sync_chart(CHART, return_state=True)
+
+    assert state.is_completed(), state.message
+    assert calls(sandbox) == Counter({"ranking": 1})
+    summary = summary_of(state)
+    assert summary.api_calls == 1
+    assert {s.stage: s.skipped_fresh for s in summary.stages}["artist-metadata"] > 0
+
+
+def test_budget_stops_the_run_cleanly_and_says_what_it_left(sandbox: Any, cascade_env: str) -> None:
+    from chartcascade.options import SyncOptions
+
+    state = sync_chart(CHART, options=SyncOptions(max_api_calls=40), return_state=True)
+
+    assert state.is_completed(), state.message
+    assert sum(calls(sandbox).values()) <= 40
+    summary = summary_of(state)
+    assert summary.left_undone > 0
+    assert "left undone" in (state.message or "")
+    sandbox.reset_counts()
+    assert sync_chart(CHART, return_state=True).is_completed()
+    assert calls(sandbox)["song"] <= len(chart_tracks(sandbox.world, CHART))
