@@ -1,9 +1,143 @@
-"""Analytics commands (`status`, `report`): filled in by the analytics work."""
+"""Analytics commands: `status` (the completeness audit) and `report` (artists or tracks)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.table import Table
+
+from chartcascade.cli.console import console, fail
+from chartcascade.cli.sync import parse_date
+
+
+class ReportKind(StrEnum):
+    artists = "artists"
+    tracks = "tracks"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    parquet = "parquet"
+    html = "html"
+
+
+def frame_table(frame: Any, title: str, limit: int | None = None) -> Table:
+    """A pandas frame as a rich table (numbers right-aligned, with thousands separators)."""
+    import pandas as pd
+
+    table = Table(title=title, title_justify="left")
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if column in numeric else "left")
+    shown = frame if limit is None else frame.head(limit)
+    for row in shown.itertuples(index=False):
+        table.add_row(*(_cell(value) for value in row))
+    if limit is not None and len(frame) > limit:
+        table.caption = f"{limit} of {len(frame)} rows"
+    return table
+
+
+ARTIST_COLUMNS = ["artist", "charts", "best_position", "tracks_charting"]
+TRACK_COLUMNS = ["track", "artists", "charts", "best_position", "current_position", "days_on_chart"]
+
+
+def terminal_columns(analytics: Any, kind: ReportKind, chosen: list[str]) -> list[str]:
+    """The columns that fit a terminal: names and positions, then headline audience figures
+    (every figure of the `chosen` platforms when given). Files get every column."""
+    table = analytics.table()
+    platforms = sorted(set(analytics.audience["platform"]))
+    if kind is ReportKind.artists:
+        base = ARTIST_COLUMNS
+        headline = [f"{p}_followers" for p in platforms]
+        headline += ["spotify_monthly_listeners", "spotify_monthly_listeners_7d"]
+    else:
+        base = TRACK_COLUMNS
+        headline = [f"{p}{suffix}" for p in platforms for suffix in ("", "_7d")]
+    if chosen:
+        headline = [
+            c for c in table.columns if any(c.startswith(f"{p}_") or c == p for p in chosen)
+        ]
+    return [c for c in dict.fromkeys(base + headline) if c in table.columns]
+
+
+def _cell(value: Any) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def status_command(
+    chart: list[str] = typer.Option([], "--chart", "-c", help="Chart slug; default: every chart."),
+) -> None:
+    """Print the completeness audit of each chart: gaps, failures and how fresh the data is."""
+    from chartcascade.reports.completeness import completeness
+    from chartcascade.reports.frames import chart_slugs
+    from chartcascade.settings import get_settings
+
+    database_url = get_settings().database_url
+    charts = chart or chart_slugs(database_url)
+    if not charts:
+        fail("no chart has been synced yet: run `chartcascade sync CHART` first")
+    for slug in charts:
+        audit = completeness(database_url, slug)
+        title = f"{slug}: ranking of {audit.ranking_date or 'none'}, {audit.gaps} gap(s)"
+        console.print(frame_table(audit.frame(), title))
+        fresh = Table(title=f"{slug}: newest data", title_justify="left")
+        for column in ("series", "date", "age (days)"):
+            fresh.add_column(column, justify="right" if column == "age (days)" else "left")
+        for name, day in audit.staleness.items():
+            age = audit.age_days(name)
+            fresh.add_row(name, str(day or "none"), "" if age is None else str(age))
+        console.print(fresh)
+
+
+def report_command(
+    kind: ReportKind = typer.Argument(..., help="artists or tracks."),
+    chart: list[str] = typer.Option([], "--chart", "-c", help="Chart slug; default: every chart."),
+    platform: list[str] = typer.Option([], "--platform", "-p", help="Audience platform filter."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Only data up to this YYYY-MM-DD."),
+    report_format: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File to write."),
+    limit: int = typer.Option(50, help="Rows shown by --format table."),
+) -> None:
+    """Artist or track analytics as a table, a CSV or Parquet file, or the HTML report."""
+    from chartcascade.reports.artists import artist_analytics
+    from chartcascade.reports.export import default_path, write_table
+    from chartcascade.reports.html import write_html_report
+    from chartcascade.reports.tracks import track_analytics
+    from chartcascade.settings import get_settings
+
+    database_url = get_settings().database_url
+    fmt = report_format.value
+    if fmt == "html":
+        if platform or as_of:
+            fail("the HTML report covers every platform and date; drop --platform/--as-of")
+        path = write_html_report(database_url, output or default_path("report", fmt), chart)
+        console.print(f"HTML report written to {path}")
+        return
+    analytics = artist_analytics if kind is ReportKind.artists else track_analytics
+    result = analytics(database_url, charts=chart, platforms=platform, as_of=parse_date(as_of))
+    table = result.table()
+    if fmt == "table":
+        title = f"{kind.value} ({', '.join(chart) or 'all charts'})"
+        shown = table[terminal_columns(result, kind, platform)]
+        console.print(frame_table(shown, title, limit))
+        return
+    path = write_table(table, output or default_path(kind.value, fmt), fmt)
+    console.print(f"{len(table)} {kind.value} written to {path.resolve()}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the analytics commands to the CLI."""
+    app.command("status")(status_command)
+    app.command("report")(report_command)

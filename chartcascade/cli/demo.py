@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -10,6 +11,7 @@ from rich.table import Table
 from chartcascade.cli.console import console
 
 DEMO_CHARTS = ("global-28", "top-100-global")
+REPORT_PATH = Path("reports") / "demo-report.html"
 SANDBOX_ENV = {
     "SOUNDCHARTS_APP_ID": "soundcharts",
     "SOUNDCHARTS_API_KEY": "soundcharts",
@@ -26,6 +28,7 @@ def demo_command(
     from chartcascade.cli.sync import run_sync
     from chartcascade.limits import ensure_rate_limit
     from chartcascade.options import SyncOptions
+    from chartcascade.reports.html import write_html_report
     from chartcascade.reports.presence import top_artists
     from chartcascade.sandbox import Sandbox, SandboxConfig, SandboxWorld
     from chartcascade.settings import get_settings
@@ -49,6 +52,8 @@ def demo_command(
             run_sync(chart, None, SyncOptions())
         console.print(f"sandbox calls by endpoint: {dict(sorted(sandbox.calls.items()))}")
     console.print(artist_table(top_artists(settings.database_url, DEMO_CHARTS)))
+    report = write_html_report(settings.database_url, REPORT_PATH, DEMO_CHARTS)
+    console.print(f"HTML report (open it in a browser): [bold]{report}[/]")
 
 
 def artist_table(frame: object) -> Table:

@@ -19,6 +19,7 @@ from chartcascade.flows.stages import Submitted, collect, failures_first, submit
 from chartcascade.flows.summary import SyncSummary, publish_summary
 from chartcascade.limits import require_rate_limit
 from chartcascade.options import SyncOptions
+from chartcascade.reports.completeness import publish_completeness
 from chartcascade.settings import get_settings
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
@@ -162,6 +163,7 @@ def sync_chart(
         summary.add(collect(submitted, ctx))
         progress.step(f"{submitted.stage} done")
     publish_summary(summary)
+    publish_completeness(settings.database_url, chart)
     return _final_state(summary)
 
 

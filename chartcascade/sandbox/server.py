@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 START_TIMEOUT_SECONDS = 10.0
+STATS_PATH = "/_sandbox/stats"
 
 
 def build_app(sandbox: Sandbox) -> Starlette:
@@ -42,7 +44,24 @@ def build_app(sandbox: Sandbox) -> Starlette:
             await asyncio.sleep(wait)
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=METHODS)])
+    async def stats(request: Request) -> Response:
+        """Counters for a sandbox in another process (this route is not counted itself)."""
+        if request.method == "POST":
+            sandbox.reset_counts()
+        body = {
+            "calls": dict(sandbox.calls),
+            "billable": dict(sandbox.billable),
+            "statuses": [[e, s, n] for (e, s), n in sandbox.statuses.items()],
+            "request_log": [list(entry) for entry in sandbox.request_log],
+        }
+        return Response(json.dumps(body), media_type="application/json")
+
+    return Starlette(
+        routes=[
+            Route(STATS_PATH, stats, methods=["GET", "POST"]),
+            Route("/{path:path}", endpoint, methods=METHODS),
+        ]
+    )
 
 
 def _server(sandbox: Sandbox, host: str, port: int) -> uvicorn.Server:

@@ -1,0 +1,213 @@
+"""Benchmark of the full chart cascade against the sandbox served on loopback.
+
+Prints: the flow's time against a plain asyncio + httpx script making the same requests at
+the same concurrency, and their ratio; calls made against the minimum; peak memory; and,
+with a sandbox rate limit of R requests per second, the sustained throughput.
+
+    .venv/bin/python benchmarks/cascade.py [--entries 200] [--latency-ms 50] [--rate 20]
+
+It starts (and stops) a sandbox server and a Prefect server (SQLite with the recorder
+settings of prefect-notes, or PostgreSQL with --prefect-postgres URL) on free loopback ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from baseline import run_baseline  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHART = "global-28"
+STATS = "/_sandbox/stats"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], ready_url: str) -> Any:
+    """Run a server process until the block ends."""
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        wait_for(ready_url)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def sandbox_server(stack: ExitStack, args: argparse.Namespace, rate: float | None) -> str:
+    port = free_port()
+    command = [str(BIN / "chartcascade"), "sandbox", "serve", "--port", str(port),
+               "--latency-ms", str(args.latency_ms)]
+    if rate:
+        command += ["--rate-limit", str(int(rate * args.window)), "--rate-window", str(args.window)]
+    url = f"http://127.0.0.1:{port}"
+    stack.enter_context(process(command, dict(os.environ), f"{url}{STATS}"))
+    return url
+
+
+def prefect_server(stack: ExitStack, args: argparse.Namespace) -> str:
+    port = free_port()
+    home = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-prefect-"))
+    env = dict(os.environ, PREFECT_HOME=home, PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE="200",
+               PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE="200",
+               PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL="1",
+               PREFECT_SERVER_LOGGING_LEVEL="WARNING")
+    if args.prefect_postgres:
+        env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = args.prefect_postgres
+    url = f"http://127.0.0.1:{port}/api"
+    stack.enter_context(process(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env, f"{url}/health",
+    ))
+    return url
+
+
+def configure(sandbox_url: str, database: Path, rate: float, burst: int, workers: int) -> None:
+    """Point this process's settings at the sandbox, a fresh database and a rate limit."""
+    os.environ.update(
+        SOUNDCHARTS_BASE_URL=sandbox_url, SOUNDCHARTS_TOKEN_URL=f"{sandbox_url}/oauth/token",
+        SOUNDCHARTS_APP_ID="soundcharts", SOUNDCHARTS_API_KEY="soundcharts",
+        DATABASE_URL=f"sqlite:///{database}",
+        CHARTCASCADE_RATE_LIMIT_PER_SECOND=str(rate), CHARTCASCADE_RATE_LIMIT_BURST=str(burst),
+        CHARTCASCADE_MAX_PARALLEL_REQUESTS=str(workers),
+    )
+    from chartcascade.limits import ensure_rate_limit
+    from chartcascade.settings import get_settings
+
+    get_settings.cache_clear()
+    ensure_rate_limit(get_settings())
+
+
+def stats(sandbox_url: str, reset: bool = False) -> dict[str, Any]:
+    response = httpx.request("POST" if reset else "GET", f"{sandbox_url}{STATS}", timeout=30)
+    return dict(response.json())
+
+
+def run_flow(entries: int) -> tuple[float, Any]:
+    from chartcascade.flows.sync_chart import sync_chart
+    from chartcascade.options import SyncOptions
+
+    started = time.perf_counter()
+    state = sync_chart(CHART, options=SyncOptions(top_n=entries), return_state=True)
+    elapsed = time.perf_counter() - started
+    if not state.is_completed():
+        raise RuntimeError(f"the flow ended {state.type}: {state.message}")
+    return elapsed, state.result()
+
+
+def speed(args: argparse.Namespace, workdir: Path) -> None:
+    with ExitStack() as stack:
+        sandbox_url = sandbox_server(stack, args, rate=None)
+        os.environ["PREFECT_API_URL"] = prefect_server(stack, args)
+        configure(sandbox_url, workdir / "speed.db", rate=5000, burst=1000, workers=args.workers)
+        flow_seconds, summary = run_flow(args.entries)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        flow_calls = Counter(stats(sandbox_url, reset=True)["calls"])
+        flow_calls.pop("token", None)
+        started = time.perf_counter()
+        baseline_calls = asyncio.run(run_baseline(
+            sandbox_url, CHART, concurrency=args.workers, today=datetime.now(UTC).date()
+        ))
+        baseline_seconds = time.perf_counter() - started
+    total = sum(flow_calls.values())
+    print(f"chart {CHART}, {args.entries} entries, {args.latency_ms:g} ms latency, "
+          f"{args.workers} parallel requests")
+    print(f"  flow run:        {flow_seconds:7.2f} s   ({total} calls, {summary.api_calls} counted "
+          f"by the flow)")
+    print(f"  asyncio + httpx: {baseline_seconds:7.2f} s   ({baseline_calls} calls)")
+    print(f"  ratio:           {flow_seconds / baseline_seconds:7.3f}")
+    print(f"  calls made {total} vs minimum {baseline_calls} (the baseline fetches each entity "
+          f"once): {'equal' if total == baseline_calls else 'DIFFERENT'}")
+    print(f"  calls by endpoint: {dict(sorted(flow_calls.items()))}")
+    print(f"  peak memory of the flow process: {peak_mb:.0f} MB")
+
+
+def throughput(args: argparse.Namespace, workdir: Path) -> None:
+    rate = args.rate
+    with ExitStack() as stack:
+        sandbox_url = sandbox_server(stack, args, rate=rate)
+        os.environ["PREFECT_API_URL"] = prefect_server(stack, args)
+        # Sustained rate just under R; the burst is small enough that no window exceeds R.
+        burst = max(2, int(0.05 * rate * args.window))
+        configure(sandbox_url, workdir / "rate.db", rate=0.95 * rate, burst=burst,
+                  workers=args.workers)
+        seconds, _ = run_flow(args.rate_entries)
+        data = stats(sandbox_url)
+    log = sorted((t, status) for t, endpoint, status in data["request_log"] if endpoint != "token")
+    times = [t for t, _ in log]
+    span = times[-1] - times[0]
+    sustained = (len(times) - 1) / span if span else float("nan")
+    worst_window = max(
+        sum(1 for u in times[i:] if u - t < args.window) for i, t in enumerate(times)
+    )
+    worst_second = max(sum(1 for u in times[i:] if u - t < 1.0) for i, t in enumerate(times))
+    limited = sum(1 for _, status in log if status == 429)
+    print(f"rate limit R = {rate:g}/s ({int(rate * args.window)} per {args.window:g} s window), "
+          f"{args.rate_entries} entries")
+    print(f"  {len(times)} requests in {span:.1f} s (run {seconds:.1f} s): sustained "
+          f"{sustained:.2f}/s = {sustained / rate:.2f} R")
+    print(f"  busiest {args.window:g} s window: {worst_window} requests "
+          f"(limit {int(rate * args.window)}); busiest 1 s: {worst_second}; 429 answers: {limited}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=200)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--window", type=float, default=10.0)
+    parser.add_argument("--rate-entries", type=int, default=40)
+    parser.add_argument("--prefect-postgres", default=None,
+                        help="postgresql+asyncpg://... for the Prefect server's database")
+    parser.add_argument("--skip", choices=["speed", "rate"], default=None)
+    args = parser.parse_args()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        if args.skip != "speed":
+            speed(args, Path(workdir))
+        if args.skip != "rate":
+            throughput(args, Path(workdir))
+
+
+if __name__ == "__main__":
+    main()

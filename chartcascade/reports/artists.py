@@ -1,0 +1,102 @@
+"""Artist analytics: chart presence of each artist's tracks, and audience per platform."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from chartcascade.reports import frames
+from chartcascade.reports.series import DEFAULT_TOLERANCE_DAYS, LEVEL, summarise, wide
+
+SUMMARY_COLUMNS = [
+    "artist_id",
+    "artist_uuid",
+    "artist",
+    "charts",
+    "best_position",
+    "tracks_charting",
+    "tracks_charted",
+]
+
+
+@dataclass
+class ArtistAnalytics:
+    """Per artist: `summary` (one row each), `charts` (one row per artist and chart) and
+    `audience` (one row per artist, platform and metric: latest value, 7/28-day changes)."""
+
+    summary: pd.DataFrame
+    charts: pd.DataFrame
+    audience: pd.DataFrame
+
+    def table(self) -> pd.DataFrame:
+        """The summary with `<platform>_<metric>`, `..._7d`, `..._28d` columns: one row each."""
+        table = self.summary.drop(columns=["artist_id"])
+        if self.audience.empty:
+            return table
+        column = self.audience["platform"] + "_" + self.audience["metric"]
+        columns = wide(self.audience, "artist_uuid", column)
+        return table.merge(columns, left_on="artist_uuid", right_index=True, how="left")
+
+
+def artist_analytics(
+    database_url: str,
+    *,
+    charts: Sequence[str] = (),
+    platforms: Sequence[str] = (),
+    as_of: date | None = None,
+    tolerance_days: int = DEFAULT_TOLERANCE_DAYS,
+) -> ArtistAnalytics:
+    """Analytics of the artists credited on the tracks of `charts` (default: every chart).
+
+    Only rankings and audience points up to `as_of` count; `platforms` limits the audience.
+    Positions are the best (lowest) ever seen; `tracks_charting` counts the artist's tracks on
+    each chart's newest ranking.
+    """
+    positions = frames.positions(database_url, charts, as_of)
+    credits = frames.credits(database_url, positions["track_id"].unique().tolist())
+    on_chart = positions.merge(credits[["track_id", "artist_id"]], on="track_id")
+    current = frames.latest_positions(positions).merge(credits, on="track_id")
+    people = frames.artists(database_url, on_chart["artist_id"].unique().tolist())
+
+    per_chart = (
+        on_chart.groupby(["artist_id", "chart"])
+        .agg(best_position=("position", "min"), tracks_charted=("track_id", "nunique"))
+        .reset_index()
+    )
+    now = (
+        current.groupby(["artist_id", "chart"])
+        .agg(current_position=("position", "min"), tracks_charting=("track_id", "nunique"))
+        .reset_index()
+    )
+    per_chart = per_chart.merge(now, on=["artist_id", "chart"], how="left")
+    per_chart["tracks_charting"] = per_chart["tracks_charting"].fillna(0).astype(int)
+
+    summary = (
+        on_chart.groupby("artist_id")
+        .agg(
+            charts=("chart", lambda c: ", ".join(sorted(set(c)))),
+            best_position=("position", "min"),
+            tracks_charted=("track_id", "nunique"),
+        )
+        .reset_index()
+    )
+    charting = current.groupby("artist_id")["track_id"].nunique().rename("tracks_charting")
+    summary = summary.merge(charting, left_on="artist_id", right_index=True, how="left")
+    summary["tracks_charting"] = summary["tracks_charting"].fillna(0).astype(int)
+    summary = people.merge(summary, on="artist_id")[SUMMARY_COLUMNS]
+    summary = summary.sort_values(["best_position", "artist_uuid"]).reset_index(drop=True)
+
+    points = frames.artist_points(database_url, summary["artist_id"].tolist(), platforms, as_of)
+    audience = summarise(
+        points, ["artist_id", "platform", "metric"], LEVEL, tolerance_days=tolerance_days
+    )
+    audience = people[["artist_id", "artist_uuid", "artist"]].merge(audience, on="artist_id")
+    per_chart = people[["artist_id", "artist_uuid", "artist"]].merge(per_chart, on="artist_id")
+    return ArtistAnalytics(
+        summary=summary,
+        charts=per_chart.sort_values(["chart", "best_position"]).reset_index(drop=True),
+        audience=audience.sort_values(["artist_uuid", "platform", "metric"]).reset_index(drop=True),
+    )

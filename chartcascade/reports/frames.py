@@ -1,0 +1,169 @@
+"""The stored cascade as pandas frames: chart positions, tracks, credits, artists, audience."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, select
+from sqlmodel import col
+
+from chartcascade.db import get_engine
+from chartcascade.models import (
+    Artist,
+    ArtistAudiencePoint,
+    AudienceCheck,
+    Chart,
+    FailedItem,
+    RankingEntry,
+    RankingSnapshot,
+    Track,
+    TrackArtist,
+    TrackAudiencePoint,
+)
+
+POSITION_COLUMNS = ["chart", "date", "track_id", "position"]
+
+
+def columns_of(*columns: Any) -> Select[Any]:
+    """A SELECT of model columns (typed loosely: SQLModel fields look like plain values)."""
+    return select(*columns)
+
+
+def read_frame(database_url: str, statement: Select[Any], columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of `statement` as a frame with `columns` (also when there are no rows)."""
+    with get_engine(database_url).connect() as connection:
+        rows = connection.execute(statement).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=list(columns))
+
+
+def as_timestamps(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """`frame` with the date columns as pandas timestamps (day precision)."""
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    return frame
+
+
+def chart_slugs(database_url: str) -> list[str]:
+    """Every chart that has at least one ranking snapshot, by slug."""
+    statement = (
+        columns_of(Chart.slug)
+        .join(RankingSnapshot, col(RankingSnapshot.chart_id) == col(Chart.id))
+        .distinct()
+        .order_by(col(Chart.slug))
+    )
+    return list(read_frame(database_url, statement, ["slug"])["slug"])
+
+
+def positions(
+    database_url: str, charts: Sequence[str] = (), as_of: date | None = None
+) -> pd.DataFrame:
+    """Every stored ranking entry: chart, date, track_id, position (up to `as_of`)."""
+    statement = (
+        columns_of(
+            Chart.slug, RankingSnapshot.ranking_date, RankingEntry.track_id, RankingEntry.position
+        )
+        .join(RankingSnapshot, col(RankingSnapshot.chart_id) == col(Chart.id))
+        .join(RankingEntry, col(RankingEntry.snapshot_id) == col(RankingSnapshot.id))
+    )
+    if charts:
+        statement = statement.where(col(Chart.slug).in_(list(charts)))
+    if as_of is not None:
+        statement = statement.where(col(RankingSnapshot.ranking_date) <= as_of)
+    frame = read_frame(database_url, statement, POSITION_COLUMNS)
+    return as_timestamps(frame, "date").sort_values(["chart", "date", "position"])
+
+
+def latest_positions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The entries of each chart's newest snapshot in `frame` (the tracks charting now)."""
+    newest = frame.groupby("chart")["date"].transform("max")
+    return frame[frame["date"] == newest]
+
+
+def tracks(database_url: str, track_ids: Sequence[int]) -> pd.DataFrame:
+    """track_id, track_uuid, track (name), credit_name, metadata_fetched_at of `track_ids`."""
+    statement = columns_of(
+        Track.id, Track.uuid, Track.name, Track.credit_name, Track.metadata_fetched_at
+    ).where(col(Track.id).in_([int(t) for t in track_ids]))
+    columns = ["track_id", "track_uuid", "track", "credit_name", "metadata_fetched_at"]
+    return read_frame(database_url, statement, columns)
+
+
+def credits(database_url: str, track_ids: Sequence[int]) -> pd.DataFrame:
+    """track_id, artist_id, role, credit position of the artists credited on `track_ids`."""
+    statement = (
+        columns_of(
+            TrackArtist.track_id, TrackArtist.artist_id, TrackArtist.role, TrackArtist.position
+        )
+        .where(col(TrackArtist.track_id).in_([int(t) for t in track_ids]))
+        .order_by(col(TrackArtist.track_id), col(TrackArtist.position))
+    )
+    return read_frame(database_url, statement, ["track_id", "artist_id", "role", "credit_order"])
+
+
+def artists(database_url: str, artist_ids: Sequence[int]) -> pd.DataFrame:
+    """artist_id, artist_uuid, artist (name), metadata_fetched_at of `artist_ids`."""
+    statement = columns_of(Artist.id, Artist.uuid, Artist.name, Artist.metadata_fetched_at).where(
+        col(Artist.id).in_([int(a) for a in artist_ids])
+    )
+    columns = ["artist_id", "artist_uuid", "artist", "metadata_fetched_at"]
+    return read_frame(database_url, statement, columns)
+
+
+def track_points(
+    database_url: str,
+    track_ids: Sequence[int],
+    platforms: Sequence[str] = (),
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """track_id, platform, date, value of the tracks' audience series (up to `as_of`)."""
+    table = TrackAudiencePoint
+    statement = columns_of(table.track_id, table.platform, table.date, table.value).where(
+        col(table.track_id).in_([int(t) for t in track_ids])
+    )
+    if platforms:
+        statement = statement.where(col(table.platform).in_(list(platforms)))
+    if as_of is not None:
+        statement = statement.where(col(table.date) <= as_of)
+    frame = read_frame(database_url, statement, ["track_id", "platform", "date", "value"])
+    return as_timestamps(frame, "date")
+
+
+def artist_points(
+    database_url: str,
+    artist_ids: Sequence[int],
+    platforms: Sequence[str] = (),
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """artist_id, platform, metric, date, value of the artists' series (up to `as_of`)."""
+    table = ArtistAudiencePoint
+    statement = columns_of(
+        table.artist_id, table.platform, table.metric, table.date, table.value
+    ).where(col(table.artist_id).in_([int(a) for a in artist_ids]))
+    if platforms:
+        statement = statement.where(col(table.platform).in_(list(platforms)))
+    if as_of is not None:
+        statement = statement.where(col(table.date) <= as_of)
+    columns = ["artist_id", "platform", "metric", "date", "value"]
+    return as_timestamps(read_frame(database_url, statement, columns), "date")
+
+
+def checks(database_url: str, entity_kind: str, uuids: Sequence[str]) -> pd.DataFrame:
+    """entity_uuid, series, status of the audience checks of `uuids`."""
+    statement = columns_of(
+        AudienceCheck.entity_uuid, AudienceCheck.series, AudienceCheck.status
+    ).where(
+        col(AudienceCheck.entity_kind) == entity_kind,
+        col(AudienceCheck.entity_uuid).in_(list(uuids)),
+    )
+    return read_frame(database_url, statement, ["entity_uuid", "series", "status"])
+
+
+def open_failures(database_url: str, item_uuids: Sequence[str]) -> pd.DataFrame:
+    """stage, item_uuid, error of the unresolved failures of `item_uuids`."""
+    statement = columns_of(FailedItem.stage, FailedItem.item_uuid, FailedItem.error).where(
+        col(FailedItem.resolved_at).is_(None), col(FailedItem.item_uuid).in_(list(item_uuids))
+    )
+    return read_frame(database_url, statement, ["stage", "item_uuid", "error"])
