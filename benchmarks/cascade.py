@@ -59,17 +59,17 @@ def wait_for(url: str, seconds: float = 90) -> None:
 @contextmanager
 def process(args: list[str], env: dict[str, str], ready_url: str) -> Any:
     """Run a server process until the block ends."""
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        wait_for(ready_url)
-        yield proc
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_for(ready_url)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def sandbox_server(stack: ExitStack, args: argparse.Namespace, rate: float | None) -> str:

@@ -24,15 +24,15 @@ class SyncOptions(BaseModel):
         True, description="Fetch audience series of the charted tracks and their artists."
     )
     track_platforms: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_TRACK_PLATFORMS),
+        DEFAULT_TRACK_PLATFORMS,
         description="Track audience platforms, in priority order; `airplay` is radio spins.",
     )
     artist_platforms: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_ARTIST_PLATFORMS),
+        DEFAULT_ARTIST_PLATFORMS,
         description="Platforms whose artist audience (followers and other counters) is fetched.",
     )
     listening_platforms: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_LISTENING_PLATFORMS),
+        DEFAULT_LISTENING_PLATFORMS,
         description="Platforms whose artist listening (Spotify monthly listeners) is fetched.",
     )
     metadata_delay_seconds: float = Field(

@@ -1,9 +1,110 @@
-"""Operations commands (`serve`, `runs`): filled in by the deployments work."""
+"""Operations commands: `serve` the deployments of prefect.yaml, and list recent `runs`."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+from rich.table import Table
+
+from chartcascade.cli.console import console, errors, fail
+
+if TYPE_CHECKING:
+    from chartcascade.deploy.history import StageFigures
+
+
+def serve_command(
+    prefect_file: Path | None = typer.Option(
+        None, "--prefect-file", help="The deployments file (default: ./prefect.yaml)."
+    ),
+    deployment: list[str] = typer.Option(
+        [], "--deployment", "-d", help="Serve only these (name or flow/name); default: all."
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, help="At most this many runs at once in this process."
+    ),
+) -> None:
+    """Serve every deployment of prefect.yaml from this one process, without a worker.
+
+    Same names, schedules, parameters, concurrency limits and triggers as `prefect deploy`.
+    """
+    from prefect import serve
+    from prefect.settings import PREFECT_API_URL
+
+    from chartcascade.deploy.definitions import DeploymentFileError, runner_deployments
+
+    try:
+        deployments = runner_deployments(prefect_file, deployment or None)
+    except DeploymentFileError as exc:
+        fail(str(exc))
+    if not PREFECT_API_URL.value():
+        errors.print(
+            "[yellow]warning:[/] PREFECT_API_URL is not set: runs go to a temporary server "
+            "and their history is lost when this process stops."
+        )
+    serve(*deployments, limit=limit)
+
+
+def runs_command(
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=200, help="How many runs."),
+    chart: str | None = typer.Option(None, "--chart", help="Only runs of this chart."),
+    state: list[str] = typer.Option(
+        [], "--state", help="Only runs in these states (failed, crashed, completed, running...)."
+    ),
+) -> None:
+    """Recent chart and sweep runs, newest first: state, duration, items per stage, failures."""
+    from prefect.client.schemas.objects import StateType
+
+    from chartcascade.deploy.history import recent_runs
+
+    try:
+        types = [StateType(s.upper()) for s in state]
+    except ValueError:
+        fail(f"unknown state in {state}: use {', '.join(t.value.lower() for t in StateType)}")
+    try:
+        records = recent_runs(limit=limit, chart=chart, states=types or None)
+    except Exception as exc:  # noqa: BLE001 - shown as one line
+        fail(f"could not read runs from the Prefect API: {exc}")
+    if not records:
+        console.print("no runs yet")
+        return
+    table = Table(title="Recent runs", title_justify="left")
+    for column in ("run", "state", "started", "duration", "items per stage", "failed", "calls"):
+        table.add_column(column, justify="right" if column in ("failed", "calls") else "left")
+    for record in records:
+        table.add_row(
+            record.name,
+            record.state,
+            f"{record.start:%Y-%m-%d %H:%M}" if record.start else "-",
+            _duration(record.duration),
+            "\n".join(_stage_line(s) for s in record.stages) or (record.message or "-"),
+            str(record.failures),
+            str(record.api_calls),
+        )
+    console.print(table)
+
+
+def _stage_line(stage: StageFigures) -> str:
+    parts = [f"{stage.done} done"]
+    if stage.skipped_fresh:
+        parts.append(f"{stage.skipped_fresh} fresh")
+    if stage.failed:
+        parts.append(f"[red]{stage.failed} failed[/]")
+    if stage.left_undone:
+        parts.append(f"{stage.left_undone} undone")
+    return f"{stage.stage}: {', '.join(parts)}"
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "-"
+    seconds = int(value.total_seconds())
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def register(app: typer.Typer) -> None:
     """Add the operations commands to the CLI."""
+    app.command("serve")(serve_command)
+    app.command("runs")(runs_command)

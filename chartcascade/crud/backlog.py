@@ -1,0 +1,105 @@
+"""The backlog: charted tracks and artists with gaps, ordered by chart position and recency."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from chartcascade.db import as_utc
+from chartcascade.models import (
+    Artist,
+    AudienceCheck,
+    FailedItem,
+    RankingEntry,
+    RankingSnapshot,
+    Track,
+    TrackArtist,
+)
+
+# The priority of an item never seen in a chart: after every charted item.
+UNCHARTED = (10**9, 0)
+Priority = tuple[int, int]
+
+
+def track_priorities(session: Session) -> dict[str, Priority]:
+    """Track uuid -> (best position on its latest ranking date, -that date's ordinal)."""
+    statement = (
+        select(col(Track.uuid), col(RankingSnapshot.ranking_date), col(RankingEntry.position))
+        .join(RankingEntry, col(RankingEntry.track_id) == Track.id)
+        .join(RankingSnapshot, col(RankingSnapshot.id) == RankingEntry.snapshot_id)
+    )
+    latest: dict[str, tuple[date, int]] = {}
+    for uuid, day, position in session.exec(statement):
+        seen = latest.get(uuid)
+        if seen is None or day > seen[0] or (day == seen[0] and position < seen[1]):
+            latest[uuid] = (day, position)
+    return {uuid: (position, -day.toordinal()) for uuid, (day, position) in latest.items()}
+
+
+def artist_priorities(session: Session, tracks: dict[str, Priority]) -> dict[str, Priority]:
+    """Artist uuid -> the best priority among its credited tracks."""
+    statement = (
+        select(Artist.uuid, Track.uuid)
+        .join(TrackArtist, col(TrackArtist.artist_id) == Artist.id)
+        .join(Track, col(Track.id) == TrackArtist.track_id)
+    )
+    found: dict[str, Priority] = {}
+    for artist_uuid, track_uuid in session.exec(statement):
+        priority = tracks.get(track_uuid, UNCHARTED)
+        if priority < found.get(artist_uuid, UNCHARTED):
+            found[artist_uuid] = priority
+    return found
+
+
+def by_priority(uuids: Sequence[str], priorities: dict[str, Priority]) -> list[str]:
+    """`uuids` once each, highest chart position first, then most recent, then the rest."""
+    unique = list(dict.fromkeys(uuids))
+    return sorted(unique, key=lambda uuid: priorities.get(uuid, UNCHARTED))
+
+
+def missing_metadata(session: Session, *, entity_kind: str, stale_before: datetime) -> list[str]:
+    """The uuids of tracks or artists never fetched, or fetched before `stale_before`."""
+    model: Any = Track if entity_kind == "track" else Artist
+    statement = (
+        select(model.uuid)
+        .where(
+            or_(
+                col(model.metadata_fetched_at).is_(None),
+                col(model.metadata_fetched_at) < as_utc(stale_before),
+            )
+        )
+        .order_by(col(model.id))
+    )
+    return list(session.exec(statement).all())
+
+
+def stale_audience(
+    session: Session, *, entity_kind: str, series: str, checked_before: datetime
+) -> list[str]:
+    """The uuids whose last check of `series` is older than `checked_before`, oldest first."""
+    statement = (
+        select(AudienceCheck.entity_uuid)
+        .where(
+            AudienceCheck.entity_kind == entity_kind,
+            AudienceCheck.series == series,
+            col(AudienceCheck.checked_at) < as_utc(checked_before),
+        )
+        .order_by(col(AudienceCheck.checked_at))
+    )
+    return list(session.exec(statement).all())
+
+
+def failed_items(session: Session) -> dict[str, list[str]]:
+    """Stage -> uuids of its open recorded failures, oldest first."""
+    statement = (
+        select(FailedItem.stage, FailedItem.item_uuid)
+        .where(col(FailedItem.resolved_at).is_(None))
+        .order_by(col(FailedItem.first_failed_at), col(FailedItem.id))
+    )
+    found: dict[str, list[str]] = {}
+    for stage, uuid in session.exec(statement):
+        found.setdefault(stage, []).append(uuid)
+    return found

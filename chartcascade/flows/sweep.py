@@ -1,0 +1,268 @@
+"""The backlog sweep: fill what chart runs left behind, best-charted and most recent first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed, State
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
+from pydantic import BaseModel, ConfigDict, Field
+
+from chartcascade.crud.backlog import (
+    Priority,
+    artist_priorities,
+    by_priority,
+    failed_items,
+    missing_metadata,
+    stale_audience,
+    track_priorities,
+)
+from chartcascade.db import session_scope, upgrade
+from chartcascade.flows.stages import collect, submit_stage
+from chartcascade.flows.summary import SyncSummary
+from chartcascade.flows.sync_chart import with_retries
+from chartcascade.limits import require_rate_limit
+from chartcascade.options import (
+    DEFAULT_ARTIST_PLATFORMS,
+    DEFAULT_LISTENING_PLATFORMS,
+    DEFAULT_TRACK_PLATFORMS,
+)
+from chartcascade.settings import get_settings
+from chartcascade.tasks.artists import fetch_artist_metadata
+from chartcascade.tasks.audience import (
+    AudienceWindow,
+    artist_series_work,
+    fetch_artist_audience,
+    fetch_track_audience,
+    track_series_work,
+)
+from chartcascade.tasks.batch import RunContext
+from chartcascade.tasks.budget import CallBudget
+from chartcascade.tasks.outcome import StageOutcome
+from chartcascade.tasks.tracks import fetch_track_metadata
+
+SWEEP_NAME = "backlog-sweep"
+
+
+class SweepOptions(BaseModel):
+    """What one backlog sweep looks for, and what it may spend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_api_calls: int = Field(
+        2000, ge=1, description="API-call budget of the sweep; what does not fit waits."
+    )
+    metadata_max_age_days: float = Field(
+        7.0, gt=0, le=365, description="Metadata older than this many days is fetched again."
+    )
+    audience_max_age_hours: float = Field(
+        20.0, gt=0, le=24 * 90, description="An audience series checked earlier is refreshed."
+    )
+    track_platforms: list[str] = Field(
+        DEFAULT_TRACK_PLATFORMS,
+        description="Track audience platforms to refresh; `airplay` is radio spins.",
+    )
+    artist_platforms: list[str] = Field(
+        DEFAULT_ARTIST_PLATFORMS,
+        description="Platforms whose artist audience is refreshed.",
+    )
+    listening_platforms: list[str] = Field(
+        DEFAULT_LISTENING_PLATFORMS,
+        description="Platforms whose artist listening figures are refreshed.",
+    )
+    lookback_days: int = Field(
+        90, ge=1, le=730, description="How far back a series seen for the first time goes."
+    )
+    airplay_lookback_days: int = Field(
+        7, ge=1, le=90, description="Days of radio spins a new track starts with."
+    )
+    retry_failures: bool = Field(
+        True, description="Also retry the items that failed in earlier runs."
+    )
+
+
+class SweepSummary(SyncSummary):
+    """A sweep's figures: a chart summary without a chart."""
+
+    def markdown(self) -> str:
+        body = super().markdown().split("\n", 1)[1]
+        return "### Backlog sweep\n" + body
+
+
+def sweep_run_name() -> str:
+    """`backlog-sweep-20261126-1500`."""
+    start = flow_run.scheduled_start_time or datetime.now(UTC)
+    return f"{SWEEP_NAME}-{start:%Y%m%d-%H%M}"
+
+
+@flow(
+    name=SWEEP_NAME,
+    flow_run_name=sweep_run_name,
+    task_runner=cast(
+        TaskRunner[PrefectFuture[Any]],
+        ThreadPoolTaskRunner(max_workers=get_settings().max_parallel_requests),
+    ),
+    persist_result=False,
+)
+def backlog_sweep(options: SweepOptions | None = None) -> State:
+    """Fill the backlog: missing or stale metadata, stale audience, and recorded failures.
+
+    Args:
+        options: What to look for, how fresh data must be, and the API-call budget.
+    """
+    logger = get_run_logger()
+    settings = get_settings()
+    options = options or SweepOptions()
+    settings.credentials()
+    upgrade(settings.database_url)
+    burst = require_rate_limit(settings)
+    ctx = RunContext(
+        run_id=str(flow_run.id or "local"),
+        database_url=settings.database_url,
+        budget=CallBudget(options.max_api_calls),
+        rate_limit_name=settings.rate_limit_name,
+        rate_chunk=max(1, burst // 2),
+    )
+    now = datetime.now(UTC)
+    stale_before = now - timedelta(days=options.metadata_max_age_days)
+    window = AudienceWindow(
+        today=now.date(),
+        checked_before=now - timedelta(hours=options.audience_max_age_hours),
+        lookback_days=options.lookback_days,
+        airplay_lookback_days=options.airplay_lookback_days,
+    )
+    summary = SweepSummary(chart=SWEEP_NAME, max_api_calls=options.max_api_calls)
+    quoted = quote(ctx)
+    for stage, select_keys, submit in _stages(options, quoted, stale_before, window):
+        with session_scope(ctx.database_url) as session:
+            keys = select_keys(session, failed_items(session) if options.retry_failures else {})
+        outcome = _run_stage(stage, keys, submit, ctx)
+        summary.add(outcome)
+        logger.info("%s: %s", stage, outcome.counts())
+    _publish(summary)
+    return _final_state(summary)
+
+
+Select = Callable[[Any, dict[str, list[str]]], list[str]]
+Submit = Callable[[int, list[str]], Any]
+
+
+def _stages(
+    options: SweepOptions, ctx: Any, stale_before: datetime, window: AudienceWindow
+) -> list[tuple[str, Select, Submit]]:
+    """Each stage in order: its name, how to find its keys, how to submit a batch."""
+
+    def metadata_keys(kind: str) -> Select:
+        def select(session: Any, failures: dict[str, list[str]]) -> list[str]:
+            found = missing_metadata(session, entity_kind=kind, stale_before=stale_before)
+            return _ordered(session, kind, failures.get(f"{kind}-metadata", []) + found)
+
+        return select
+
+    def audience_keys(kind: str, stage: str, series: str) -> Select:
+        def select(session: Any, failures: dict[str, list[str]]) -> list[str]:
+            found = stale_audience(
+                session, entity_kind=kind, series=series, checked_before=window.checked_before
+            )
+            return _ordered(session, kind, failures.get(stage, []) + found)
+
+        return select
+
+    track_meta, artist_meta = (
+        with_retries(fetch_track_metadata),
+        with_retries(fetch_artist_metadata),
+    )
+    stages: list[tuple[str, Select, Submit]] = [
+        (
+            "track-metadata",
+            metadata_keys("track"),
+            lambda n, keys: track_meta.submit(n, keys, ctx, stale_before),
+        ),
+        (
+            "artist-metadata",
+            metadata_keys("artist"),
+            lambda n, keys: artist_meta.submit(n, keys, ctx, stale_before),
+        ),
+    ]
+    track_audience = with_retries(fetch_track_audience)
+    artist_audience = with_retries(fetch_artist_audience)
+
+    def track_series(platform: str) -> Submit:
+        return lambda n, keys: track_audience.submit(n, platform, keys, ctx, window)
+
+    def artist_series(feed: str, platform: str) -> Submit:
+        return lambda n, keys: artist_audience.submit(n, feed, platform, keys, ctx, window)
+
+    for platform in options.track_platforms:
+        work = track_series_work(platform, window)
+        stages.append(
+            (work.stage, audience_keys("track", work.stage, work.series), track_series(platform))
+        )
+    feeds = [("audience", p) for p in options.artist_platforms]
+    feeds += [("listening", p) for p in options.listening_platforms]
+    for feed, platform in feeds:
+        work = artist_series_work(feed, platform, window)
+        stages.append(
+            (
+                work.stage,
+                audience_keys("artist", work.stage, work.series),
+                artist_series(feed, platform),
+            )
+        )
+    return stages
+
+
+def _ordered(session: Any, kind: str, uuids: list[str]) -> list[str]:
+    """`uuids` by priority: highest chart position first, then the most recent ranking."""
+    tracks = track_priorities(session)
+    priorities: dict[str, Priority] = (
+        tracks if kind == "track" else artist_priorities(session, tracks)
+    )
+    return by_priority(uuids, priorities)
+
+
+def _run_stage(stage: str, keys: list[str], submit: Submit, ctx: RunContext) -> StageOutcome:
+    """Run the keys the budget has room for (one call each at least); the rest waits."""
+    budget = ctx.budget
+    room = len(keys) if budget.limit is None else max(0, budget.limit - budget.used)
+    now, later = keys[:room], keys[room:]
+    workers = get_settings().max_parallel_requests
+    if now:
+        outcome = collect(submit_stage(stage, now, submit, workers=workers), ctx)
+    else:
+        outcome = StageOutcome(stage)
+    outcome.deferred |= set(later)
+    return outcome
+
+
+def _publish(summary: SweepSummary) -> None:
+    """The same two artifacts as a chart run: a markdown summary and a per-stage table."""
+    create_markdown_artifact(
+        summary.markdown(), key=f"{SWEEP_NAME}-summary", description="Backlog sweep summary"
+    )
+    create_table_artifact(
+        [stage.model_dump() for stage in summary.stages],
+        key=f"{SWEEP_NAME}-stages",
+        description="Per-stage figures of the backlog sweep",
+    )
+
+
+def _final_state(summary: SweepSummary) -> State:
+    if summary.quota_exhausted:
+        return Failed(message="The Soundcharts quota is used up.", data=summary)
+    if summary.failed:
+        return Failed(message=summary.failure_message(), data=summary)
+    undone = (
+        f"; {summary.left_undone} item(s) wait for the next sweep" if summary.left_undone else ""
+    )
+    return Completed(message=f"{summary.api_calls} API calls{undone}", data=summary)
+
+
+__all__ = ["SWEEP_NAME", "SweepOptions", "SweepSummary", "backlog_sweep"]
