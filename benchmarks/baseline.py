@@ -1,7 +1,7 @@
 """The floor: a plain asyncio + httpx script making the cascade's requests at one concurrency.
 
-Same requests and the same dependencies as the chart flow (ranking -> songs -> artists ->
-artist series; ranking -> song series and airplay), no Prefect and no database.
+Same requests and the same dependencies as the chart flow (ranking -> songs -> artist
+metadata and artist series; ranking -> song series and airplay), no Prefect, no database.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ async def run_baseline(
             nonlocal count
             items: list[Any] = []
             url: str | None = path
-            query = {**(params or {}), "offset": 0, "limit": 100}
+            query: dict[str, Any] | None = {**(params or {}), "offset": 0, "limit": 100}
             while url:
                 async with limit:
                     response = await client.get(url, params=query)
@@ -39,7 +39,8 @@ async def run_baseline(
                 response.raise_for_status()
                 body = response.json()
                 items += body.get("items", [])
-                url, query = (body.get("page") or {}).get("next"), {}
+                # `next` carries its own query; params (even {}) would replace it in httpx 0.28.
+                url, query = (body.get("page") or {}).get("next"), None
             return items
 
         async def get_object(path: str) -> Any:
@@ -76,8 +77,8 @@ async def run_baseline(
         async def artists_chain() -> None:
             songs = await asyncio.gather(*(get_object(f"/api/v2.25/song/{t}") for t in tracks))
             artists = list(dict.fromkeys(a["uuid"] for song in songs for a in song["artists"]))
-            await asyncio.gather(*(get_object(f"/api/v2.9/artist/{a}") for a in artists))
-            jobs = [
+            jobs = [get_object(f"/api/v2.9/artist/{a}") for a in artists]
+            jobs += [
                 get_all(f"/api/v2/artist/{a}/audience/{p}", span)
                 for p in ARTIST_PLATFORMS
                 for a in artists

@@ -122,12 +122,17 @@ def stats(sandbox_url: str, reset: bool = False) -> dict[str, Any]:
     return dict(response.json())
 
 
+FLOW_SPAN: list[float] = []
+
+
 def run_flow(entries: int) -> tuple[float, Any]:
     from chartcascade.flows.sync_chart import sync_chart
     from chartcascade.options import SyncOptions
 
     started = time.perf_counter()
+    FLOW_SPAN[:] = [time.monotonic()]
     state = sync_chart(CHART, options=SyncOptions(top_n=entries), return_state=True)
+    FLOW_SPAN.append(time.monotonic())
     elapsed = time.perf_counter() - started
     if not state.is_completed():
         raise RuntimeError(f"the flow ended {state.type}: {state.message}")
@@ -141,7 +146,11 @@ def speed(args: argparse.Namespace, workdir: Path) -> None:
         configure(sandbox_url, workdir / "speed.db", rate=5000, burst=1000, workers=args.workers)
         flow_seconds, summary = run_flow(args.entries)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        flow_calls = Counter(stats(sandbox_url, reset=True)["calls"])
+        flow_stats = stats(sandbox_url)
+        if os.environ.get("BENCH_DUMP"):
+            Path(os.environ["BENCH_DUMP"]).write_text(__import__("json").dumps(flow_stats))
+        stats(sandbox_url, reset=True)
+        flow_calls = Counter(flow_stats["calls"])
         flow_calls.pop("token", None)
         started = time.perf_counter()
         baseline_calls = asyncio.run(run_baseline(
@@ -153,6 +162,10 @@ def speed(args: argparse.Namespace, workdir: Path) -> None:
           f"{args.workers} parallel requests")
     print(f"  flow run:        {flow_seconds:7.2f} s   ({total} calls, {summary.api_calls} counted "
           f"by the flow)")
+    times = sorted(t for t, endpoint, _ in flow_stats["request_log"] if endpoint != "token")
+    print(f"     of which: {times[0] - FLOW_SPAN[0]:.2f} s before the first API call, "
+          f"{times[-1] - times[0]:.2f} s of API calls, {FLOW_SPAN[1] - times[-1]:.2f} s after "
+          "the last (summary and completeness artifacts)")
     print(f"  asyncio + httpx: {baseline_seconds:7.2f} s   ({baseline_calls} calls)")
     print(f"  ratio:           {flow_seconds / baseline_seconds:7.3f}")
     print(f"  calls made {total} vs minimum {baseline_calls} (the baseline fetches each entity "

@@ -145,6 +145,7 @@ def sync_chart(
         summary.add(collect(track_meta, ctx))
         progress.step("track metadata done")
     artists = prioritised_artists(ctx, top)
+    artist_meta: Submitted | None = None
     if options.auto_fetch_artist_metadata:
         artist_meta = submit_stage(
             "artist-metadata",
@@ -154,11 +155,11 @@ def sync_chart(
             ),
             workers=workers,
         )
+    if options.auto_fetch_audience:  # artist series need the artists' uuids, not their metadata
+        pending += _submit_artist_audience(options, artists, ctx, window, workers)
+    if artist_meta:
         summary.add(collect(artist_meta, ctx))
         progress.step(f"artist metadata done ({len(artists)} artists)")
-    if options.auto_fetch_audience:
-        pending += _submit_artist_audience(options, artists, ctx, window, workers)
-
     for submitted in pending:
         summary.add(collect(submitted, ctx))
         progress.step(f"{submitted.stage} done")

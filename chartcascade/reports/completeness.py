@@ -145,7 +145,8 @@ def completeness(
     audit = Completeness(chart=chart, ranking_date=latest["date"].max().date())
     audit.rows = [_unfetched("tracks", tracks), _unfetched("artists", artists)]
 
-    points = frames.track_points(database_url, ids, track_platforms).merge(tracks, on="track_id")
+    points = frames.track_series_newest(database_url, ids, track_platforms)
+    points = points.merge(tracks, on="track_id")
     checks = frames.checks(database_url, "track", track_uuids)
     for platform in track_platforms:
         series = AIRPLAY if platform == AIRPLAY else f"audience:{platform}"
@@ -154,7 +155,7 @@ def completeness(
 
     listening = {p: LISTENING_METRICS.get(p, "listening") for p in listening_platforms}
     wanted = [*artist_platforms, *listening_platforms]
-    people = frames.artist_points(database_url, artists["artist_id"].tolist(), wanted)
+    people = frames.artist_series_newest(database_url, artists["artist_id"].tolist(), wanted)
     people = people.merge(artists, on="artist_id")
     checks = frames.checks(database_url, "artist", artist_uuids)
     feeds = [("audience", p, set(ARTIST_COUNTERS)) for p in artist_platforms]

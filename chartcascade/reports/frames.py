@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlmodel import col
 
 from chartcascade.db import get_engine
@@ -148,6 +148,38 @@ def artist_points(
         statement = statement.where(col(table.date) <= as_of)
     columns = ["artist_id", "platform", "metric", "date", "value"]
     return as_timestamps(read_frame(database_url, statement, columns), "date")
+
+
+def track_series_newest(
+    database_url: str, track_ids: Sequence[int], platforms: Sequence[str] = ()
+) -> pd.DataFrame:
+    """track_id, platform, date: the newest stored day of each track series (one row each)."""
+    table = TrackAudiencePoint
+    statement = (
+        columns_of(table.track_id, table.platform, func.max(table.date))
+        .where(col(table.track_id).in_([int(t) for t in track_ids]))
+        .group_by(table.track_id, table.platform)
+    )
+    if platforms:
+        statement = statement.where(col(table.platform).in_(list(platforms)))
+    frame = read_frame(database_url, statement, ["track_id", "platform", "date"])
+    return as_timestamps(frame, "date")
+
+
+def artist_series_newest(
+    database_url: str, artist_ids: Sequence[int], platforms: Sequence[str] = ()
+) -> pd.DataFrame:
+    """artist_id, platform, metric, date: the newest stored day of each artist series."""
+    table = ArtistAudiencePoint
+    statement = (
+        columns_of(table.artist_id, table.platform, table.metric, func.max(table.date))
+        .where(col(table.artist_id).in_([int(a) for a in artist_ids]))
+        .group_by(table.artist_id, table.platform, table.metric)
+    )
+    if platforms:
+        statement = statement.where(col(table.platform).in_(list(platforms)))
+    frame = read_frame(database_url, statement, ["artist_id", "platform", "metric", "date"])
+    return as_timestamps(frame, "date")
 
 
 def checks(database_url: str, entity_kind: str, uuids: Sequence[str]) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -59,21 +60,32 @@ RATE_LIMIT_MARGIN_SECONDS = 0.5
 T = TypeVar("T")
 
 
-class _SharedTransport(httpx.HTTPTransport):
+class _KeptTransport(httpx.HTTPTransport):
     """A connection pool that outlives the clients using it (closing a client leaves it open)."""
 
     def close(self) -> None:
-        """Kept open for the other clients of this process."""
+        """Kept open for the next client on this thread."""
 
 
 @functools.lru_cache
-def shared_transport(parallel_requests: int) -> httpx.BaseTransport:
-    """The process-wide connection pool: one SSL context and kept-alive connections for all
-    clients (a Prefect task opens its own client; building a TLS context each time is slow)."""
-    size = max(10, 2 * parallel_requests)
-    return _SharedTransport(
-        limits=httpx.Limits(max_connections=4 * size, max_keepalive_connections=size)
-    )
+def _ssl_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+_per_thread = threading.local()
+
+
+def thread_transport() -> httpx.BaseTransport:
+    """This thread's connection pool: kept-alive connections across the clients a thread opens
+    (a Prefect task opens its own client), one TLS context for the process, and no lock shared
+    between threads (one pool for all threads made 16 task threads queue on its lock)."""
+    transport: httpx.BaseTransport | None = getattr(_per_thread, "transport", None)
+    if transport is None:
+        transport = _per_thread.transport = _KeptTransport(
+            verify=_ssl_context(),
+            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+        )
+    return transport
 
 
 class SoundchartsClient:
@@ -112,7 +124,7 @@ class SoundchartsClient:
         self._http = httpx.Client(
             base_url=base_url or settings.base_url,
             auth=auth,
-            transport=transport or shared_transport(settings.max_parallel_requests),
+            transport=transport or thread_transport(),
             timeout=httpx.Timeout(
                 settings.timeout_seconds, connect=settings.connect_timeout_seconds
             ),

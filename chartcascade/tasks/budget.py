@@ -71,7 +71,7 @@ class RateBudget:
             return pool
 
     def spend(self) -> None:
-        """Take one slot; the next chunk is acquired in the background once half is spent."""
+        """Take one slot; the next chunk is always being acquired in the background."""
         with self._changed:
             while self._tokens == 0:
                 if self._error is not None:
@@ -80,7 +80,7 @@ class RateBudget:
                 self._acquire_in_background()
                 self._changed.wait()
             self._tokens -= 1
-            if self._tokens <= self.chunk // 2:
+            if self._tokens < self.chunk:
                 self._acquire_in_background()
 
     def _acquire_in_background(self) -> None:
