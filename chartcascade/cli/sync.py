@@ -60,9 +60,10 @@ def sync_command(
     options = parse_options(
         option, top_n=top_n, max_api_calls=max_api_calls, force_refresh=force_refresh
     )
-    from chartcascade.settings import ConfigurationError
+    from chartcascade.settings import ConfigurationError, get_settings
 
     try:
+        get_settings().credentials()
         if plan:
             show_plan(chart, on, options)
         else:

@@ -25,7 +25,7 @@ class RunProgress:
     def __init__(self, chart: str, steps: int) -> None:
         self.steps = max(1, steps)
         self.done = 0
-        self.artifact_id: UUID = create_progress_artifact(
+        self.artifact_id: UUID = create_progress_artifact(  # type: ignore[assignment]
             0.0,
             key=artifact_key("sync", chart, "progress"),
             description=f"Chart run of {chart}: starting",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -17,10 +18,11 @@ from chartcascade.db import session_scope, upgrade
 from chartcascade.flows.progress import RunProgress
 from chartcascade.flows.stages import Submitted, collect, failures_first, submit_stage
 from chartcascade.flows.summary import SyncSummary, publish_summary
-from chartcascade.limits import require_rate_limit
+from chartcascade.limits import MissingRateLimitError, require_rate_limit
 from chartcascade.options import SyncOptions
 from chartcascade.reports.completeness import publish_completeness
-from chartcascade.settings import get_settings
+from chartcascade.settings import ConfigurationError, get_settings
+from chartcascade.soundcharts import AuthenticationError
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
     AIRPLAY,
@@ -30,7 +32,11 @@ from chartcascade.tasks.audience import (
 )
 from chartcascade.tasks.batch import RunContext, retry_transient
 from chartcascade.tasks.budget import CallBudget
-from chartcascade.tasks.charts import fetch_ranking
+from chartcascade.tasks.charts import (
+    UnknownChartError,
+    UnknownRankingDateError,
+    fetch_ranking,
+)
 from chartcascade.tasks.outcome import StageOutcome
 from chartcascade.tasks.tracks import fetch_track_metadata
 
@@ -69,7 +75,7 @@ def prioritised_artists(ctx: RunContext, track_uuids: list[str]) -> list[str]:
 @flow(
     name="sync-chart",
     flow_run_name=run_name,
-    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().max_parallel_requests),
+    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().max_parallel_requests),  # type: ignore[arg-type]
     persist_result=False,
 )
 def sync_chart(
@@ -85,9 +91,13 @@ def sync_chart(
     logger = get_run_logger()
     settings = get_settings()
     options = options or SyncOptions()
-    settings.credentials()
-    upgrade(settings.database_url)
-    burst = require_rate_limit(settings)
+    try:
+        settings.credentials()
+        upgrade(settings.database_url)
+        burst = require_rate_limit(settings)
+    except (ConfigurationError, MissingRateLimitError) as exc:
+        logger.error("%s", exc)
+        return Failed(message=str(exc), data=exc)
     workers = settings.max_parallel_requests
     ctx = RunContext(
         run_id=str(flow_run.id or "local"),
@@ -106,7 +116,11 @@ def sync_chart(
     progress = RunProgress(chart, steps=3 + audience_stages)
     summary = SyncSummary(chart=chart, max_api_calls=options.max_api_calls)
 
-    ranking = with_retries(fetch_ranking)(chart, ranking_date, quoted)
+    try:
+        ranking = with_retries(fetch_ranking)(chart, ranking_date, quoted)
+    except (UnknownChartError, UnknownRankingDateError, AuthenticationError) as exc:
+        logger.error("%s", exc)  # what the user must fix, without a stack trace
+        return Failed(message=str(exc), data=exc)
     summary.ranking_date = ranking.ranking_date
     summary.add(_ranking_outcome(ranking))
     progress.step(f"ranking: {len(ranking.track_uuids)} tracks, {len(ranking.new_track_uuids)} new")
@@ -188,7 +202,7 @@ def _submit_track_audience(
             submit_stage(
                 stage,
                 failures_first(ctx, stage, top),
-                lambda n, keys, p=platform: task.submit(n, p, keys, quoted, window),
+                partial(_submit_platform, task, platform, quoted, window),
                 workers=workers,
                 calls_per_item=cost,
             )
@@ -210,11 +224,29 @@ def _submit_artist_audience(
             submit_stage(
                 stage,
                 failures_first(ctx, stage, artists),
-                lambda n, keys, f=feed, p=platform: task.submit(n, f, p, keys, quoted, window),
+                partial(_submit_feed, task, feed, platform, quoted, window),
                 workers=workers,
             )
         )
     return submitted
+
+
+def _submit_platform(
+    task: Any, platform: str, ctx: Any, window: AudienceWindow, number: int, keys: list[str]
+) -> Any:
+    return task.submit(number, platform, keys, ctx, window)
+
+
+def _submit_feed(
+    task: Any,
+    feed: str,
+    platform: str,
+    ctx: Any,
+    window: AudienceWindow,
+    number: int,
+    keys: list[str],
+) -> Any:
+    return task.submit(number, feed, platform, keys, ctx, window)
 
 
 def _final_state(summary: SyncSummary) -> State:

@@ -158,7 +158,7 @@ def track_series_newest(
     statement = (
         columns_of(table.track_id, table.platform, func.max(table.date))
         .where(col(table.track_id).in_([int(t) for t in track_ids]))
-        .group_by(table.track_id, table.platform)
+        .group_by(col(table.track_id), col(table.platform))
     )
     if platforms:
         statement = statement.where(col(table.platform).in_(list(platforms)))
@@ -174,7 +174,7 @@ def artist_series_newest(
     statement = (
         columns_of(table.artist_id, table.platform, table.metric, func.max(table.date))
         .where(col(table.artist_id).in_([int(a) for a in artist_ids]))
-        .group_by(table.artist_id, table.platform, table.metric)
+        .group_by(col(table.artist_id), col(table.platform), col(table.metric))
     )
     if platforms:
         statement = statement.where(col(table.platform).in_(list(platforms)))

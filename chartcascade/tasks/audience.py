@@ -107,6 +107,9 @@ class SeriesWork:
         start, end = self.ranges[key]
         return len(split_period(start, end))
 
+    def fetch(self, client: SoundchartsClient, key: str) -> SeriesResult:
+        raise NotImplementedError
+
     def save(self, session: Session, results: list[tuple[str, SeriesResult]]) -> None:
         if not results:
             return

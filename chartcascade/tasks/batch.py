@@ -44,7 +44,9 @@ class RunContext:
 class StageWork(Protocol, Generic[T]):
     """One stage's item logic; `run_batch` does the rest."""
 
-    stage: str
+    @property
+    def stage(self) -> str:
+        """The stage name, as failures and claims record it."""
 
     def select(self, session: Session, keys: Sequence[str]) -> dict[str, bool]:
         """The keys that need work now, in the given order, each with `True` if it is new."""
