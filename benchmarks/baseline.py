@@ -18,7 +18,12 @@ LISTENING_PLATFORMS = ["spotify"]
 
 
 async def run_baseline(
-    base_url: str, chart: str, *, concurrency: int, today: date, lookback: int = 90,
+    base_url: str,
+    chart: str,
+    *,
+    concurrency: int,
+    today: date,
+    lookback: int = 90,
     airplay_days: int = 7,
 ) -> int:
     """Fetch everything a first run of `chart` fetches; returns the number of requests."""

@@ -4,7 +4,7 @@ Prints: the flow's time against a plain asyncio + httpx script making the same r
 the same concurrency, and their ratio; calls made against the minimum; peak memory; and,
 with a sandbox rate limit of R requests per second, the sustained throughput.
 
-    .venv/bin/python benchmarks/cascade.py [--entries 200] [--latency-ms 50] [--rate 20]
+    .venv/bin/python benchmarks/cascade.py [--entries 200] [--latency-ms 50] [--rate 50]
 
 It starts (and stops) a sandbox server and a Prefect server (SQLite with the recorder
 settings of prefect-notes, or PostgreSQL with --prefect-postgres URL) on free loopback ports.
@@ -74,8 +74,15 @@ def process(args: list[str], env: dict[str, str], ready_url: str) -> Any:
 
 def sandbox_server(stack: ExitStack, args: argparse.Namespace, rate: float | None) -> str:
     port = free_port()
-    command = [str(BIN / "chartcascade"), "sandbox", "serve", "--port", str(port),
-               "--latency-ms", str(args.latency_ms)]
+    command = [
+        str(BIN / "chartcascade"),
+        "sandbox",
+        "serve",
+        "--port",
+        str(port),
+        "--latency-ms",
+        str(args.latency_ms),
+    ]
     if rate:
         command += ["--rate-limit", str(int(rate * args.window)), "--rate-window", str(args.window)]
     url = f"http://127.0.0.1:{port}"
@@ -86,28 +93,38 @@ def sandbox_server(stack: ExitStack, args: argparse.Namespace, rate: float | Non
 def prefect_server(stack: ExitStack, args: argparse.Namespace) -> str:
     port = free_port()
     home = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-prefect-"))
-    env = dict(os.environ, PREFECT_HOME=home, PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE="200",
-               PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE="200",
-               PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL="1",
-               PREFECT_SERVER_LOGGING_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        PREFECT_HOME=home,
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE="200",
+        PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE="200",
+        PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL="1",
+        PREFECT_SERVER_LOGGING_LEVEL="WARNING",
+    )
     if args.prefect_postgres:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = args.prefect_postgres
     url = f"http://127.0.0.1:{port}/api"
-    stack.enter_context(process(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env, f"{url}/health",
-    ))
+    stack.enter_context(
+        process(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env,
+            f"{url}/health",
+        )
+    )
     return url
 
 
 def configure(sandbox_url: str, database: Path, rate: float, burst: int, workers: int) -> None:
     """Point this process's settings at the sandbox, a fresh database and a rate limit."""
     os.environ.update(
-        SOUNDCHARTS_BASE_URL=sandbox_url, SOUNDCHARTS_TOKEN_URL=f"{sandbox_url}/oauth/token",
-        SOUNDCHARTS_APP_ID="soundcharts", SOUNDCHARTS_API_KEY="soundcharts",
+        SOUNDCHARTS_BASE_URL=sandbox_url,
+        SOUNDCHARTS_TOKEN_URL=f"{sandbox_url}/oauth/token",
+        SOUNDCHARTS_APP_ID="soundcharts",
+        SOUNDCHARTS_API_KEY="soundcharts",
         DATABASE_URL=f"sqlite:///{database}",
-        CHARTCASCADE_RATE_LIMIT_PER_SECOND=str(rate), CHARTCASCADE_RATE_LIMIT_BURST=str(burst),
+        CHARTCASCADE_RATE_LIMIT_PER_SECOND=str(rate),
+        CHARTCASCADE_RATE_LIMIT_BURST=str(burst),
         CHARTCASCADE_MAX_PARALLEL_REQUESTS=str(workers),
     )
     from chartcascade.limits import ensure_rate_limit
@@ -142,7 +159,6 @@ def run_flow(entries: int) -> tuple[float, Any]:
 def speed(args: argparse.Namespace, workdir: Path) -> None:
     with ExitStack() as stack:
         sandbox_url = sandbox_server(stack, args, rate=None)
-        os.environ["PREFECT_API_URL"] = prefect_server(stack, args)
         configure(sandbox_url, workdir / "speed.db", rate=5000, burst=1000, workers=args.workers)
         flow_seconds, summary = run_flow(args.entries)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -153,23 +169,33 @@ def speed(args: argparse.Namespace, workdir: Path) -> None:
         flow_calls = Counter(flow_stats["calls"])
         flow_calls.pop("token", None)
         started = time.perf_counter()
-        baseline_calls = asyncio.run(run_baseline(
-            sandbox_url, CHART, concurrency=args.workers, today=datetime.now(UTC).date()
-        ))
+        baseline_calls = asyncio.run(
+            run_baseline(
+                sandbox_url, CHART, concurrency=args.workers, today=datetime.now(UTC).date()
+            )
+        )
         baseline_seconds = time.perf_counter() - started
     total = sum(flow_calls.values())
-    print(f"chart {CHART}, {args.entries} entries, {args.latency_ms:g} ms latency, "
-          f"{args.workers} parallel requests")
-    print(f"  flow run:        {flow_seconds:7.2f} s   ({total} calls, {summary.api_calls} counted "
-          f"by the flow)")
+    print(
+        f"chart {CHART}, {args.entries} entries, {args.latency_ms:g} ms latency, "
+        f"{args.workers} parallel requests"
+    )
+    print(
+        f"  flow run:        {flow_seconds:7.2f} s   ({total} calls, {summary.api_calls} counted "
+        f"by the flow)"
+    )
     times = sorted(t for t, endpoint, _ in flow_stats["request_log"] if endpoint != "token")
-    print(f"     of which: {times[0] - FLOW_SPAN[0]:.2f} s before the first API call, "
-          f"{times[-1] - times[0]:.2f} s of API calls, {FLOW_SPAN[1] - times[-1]:.2f} s after "
-          "the last (summary and completeness artifacts)")
+    print(
+        f"     of which: {times[0] - FLOW_SPAN[0]:.2f} s before the first API call, "
+        f"{times[-1] - times[0]:.2f} s of API calls, {FLOW_SPAN[1] - times[-1]:.2f} s after "
+        "the last (summary and completeness artifacts)"
+    )
     print(f"  asyncio + httpx: {baseline_seconds:7.2f} s   ({baseline_calls} calls)")
     print(f"  ratio:           {flow_seconds / baseline_seconds:7.3f}")
-    print(f"  calls made {total} vs minimum {baseline_calls} (the baseline fetches each entity "
-          f"once): {'equal' if total == baseline_calls else 'DIFFERENT'}")
+    print(
+        f"  calls made {total} vs minimum {baseline_calls} (the baseline fetches each entity "
+        f"once): {'equal' if total == baseline_calls else 'DIFFERENT'}"
+    )
     print(f"  calls by endpoint: {dict(sorted(flow_calls.items()))}")
     print(f"  peak memory of the flow process: {peak_mb:.0f} MB")
 
@@ -178,11 +204,11 @@ def throughput(args: argparse.Namespace, workdir: Path) -> None:
     rate = args.rate
     with ExitStack() as stack:
         sandbox_url = sandbox_server(stack, args, rate=rate)
-        os.environ["PREFECT_API_URL"] = prefect_server(stack, args)
         # Sustained rate just under R; the burst is small enough that no window exceeds R.
         burst = max(2, int(0.05 * rate * args.window))
-        configure(sandbox_url, workdir / "rate.db", rate=0.95 * rate, burst=burst,
-                  workers=args.workers)
+        configure(
+            sandbox_url, workdir / "rate.db", rate=0.95 * rate, burst=burst, workers=args.workers
+        )
         seconds, _ = run_flow(args.rate_entries)
         data = stats(sandbox_url)
     log = sorted((t, status) for t, endpoint, status in data["request_log"] if endpoint != "token")
@@ -194,12 +220,18 @@ def throughput(args: argparse.Namespace, workdir: Path) -> None:
     )
     worst_second = max(sum(1 for u in times[i:] if u - t < 1.0) for i, t in enumerate(times))
     limited = sum(1 for _, status in log if status == 429)
-    print(f"rate limit R = {rate:g}/s ({int(rate * args.window)} per {args.window:g} s window), "
-          f"{args.rate_entries} entries")
-    print(f"  {len(times)} requests in {span:.1f} s (run {seconds:.1f} s): sustained "
-          f"{sustained:.2f}/s = {sustained / rate:.2f} R")
-    print(f"  busiest {args.window:g} s window: {worst_window} requests "
-          f"(limit {int(rate * args.window)}); busiest 1 s: {worst_second}; 429 answers: {limited}")
+    print(
+        f"rate limit R = {rate:g}/s ({int(rate * args.window)} per {args.window:g} s window), "
+        f"{args.rate_entries} entries"
+    )
+    print(
+        f"  {len(times)} requests in {span:.1f} s (run {seconds:.1f} s): sustained "
+        f"{sustained:.2f}/s = {sustained / rate:.2f} R"
+    )
+    print(
+        f"  busiest {args.window:g} s window: {worst_window} requests "
+        f"(limit {int(rate * args.window)}); busiest 1 s: {worst_second}; 429 answers: {limited}"
+    )
 
 
 def main() -> None:
@@ -207,15 +239,25 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--workers", type=int, default=16)
-    parser.add_argument("--rate", type=float, default=20.0)
-    parser.add_argument("--window", type=float, default=10.0)
-    parser.add_argument("--rate-entries", type=int, default=40)
-    parser.add_argument("--prefect-postgres", default=None,
-                        help="postgresql+asyncpg://... for the Prefect server's database")
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=60.0,
+        help="the sandbox's rate window (the real API counts per minute)",
+    )
+    parser.add_argument("--rate-entries", type=int, default=200)
+    parser.add_argument(
+        "--prefect-postgres",
+        default=None,
+        help="postgresql+asyncpg://... for the Prefect server's database",
+    )
     parser.add_argument("--skip", choices=["speed", "rate"], default=None)
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir, ExitStack() as stack:
+        # One Prefect server for both parts: Prefect reads its API URL once per process.
+        os.environ["PREFECT_API_URL"] = prefect_server(stack, args)
         if args.skip != "speed":
             speed(args, Path(workdir))
         if args.skip != "rate":
