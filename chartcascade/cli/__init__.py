@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import typer
+import os
 
-from chartcascade.cli import admin, analytics, demo, operations, sandbox, sync
+# Before Prefect is imported: the console shows warnings and the progress display, not a line
+# per task run (the runs' logs still reach the Prefect API in full); no telemetry calls from
+# a temporary server. Both can be overridden from the environment.
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+import typer  # noqa: E402
+
+from chartcascade.cli import admin, analytics, demo, operations, sandbox, sync  # noqa: E402
 
 app = typer.Typer(
     name="chartcascade",

@@ -63,7 +63,9 @@ def artist_table(frame: object) -> Table:
     assert isinstance(frame, pd.DataFrame)
     table = Table(title="Top artists by chart presence, latest audience", title_justify="left")
     for column in frame.columns:
-        table.add_column(str(column), justify="left" if column in ("artist", "charts") else "right")
+        label = str(column).replace("_", " ").replace(" followers", "").replace("monthly ", "")
+        left = column in ("artist", "charts")
+        table.add_column(label, justify="left" if left else "right", no_wrap=not left)
     for row in frame.itertuples(index=False):
         table.add_row(
             *("" if pd.isna(v) else f"{v:,.0f}" if isinstance(v, float) else str(v) for v in row)
