@@ -99,7 +99,7 @@ class SoundchartsClient:
         base_url: str | None = None,
         transport: httpx.BaseTransport | None = None,
         before_request: Callable[[str], None] | None = None,
-        rate_limit_retries: int = 3,
+        rate_limit_retries: int = 6,
         max_rate_limit_wait: float | None = None,
     ) -> None:
         settings = settings or get_settings()
