@@ -55,13 +55,7 @@ def plan_sync(chart: str, ranking_date: date | None, options: SyncOptions) -> Sy
     plan = SyncPlan(chart, ranking.date, len(uuids), [StagePlan("ranking", 1, ranking_calls)])
     now = datetime.now(UTC)
     stale_before = now - timedelta(days=options.metadata_max_age_days)
-    window = AudienceWindow(
-        today=now.date(),
-        checked_before=now - timedelta(hours=options.audience_max_age_hours),
-        lookback_days=options.lookback_days,
-        airplay_lookback_days=options.airplay_lookback_days,
-        force=options.force_refresh,
-    )
+    window = AudienceWindow.for_options(options, now)
     upgrade(settings.database_url)
     with session_scope(settings.database_url) as session:
         tracks = TrackMetadataWork(stale_before, options.force_refresh).select(session, uuids)

@@ -8,13 +8,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
 
 from chartcascade.crud.failures import open_failures, record_failures
-from chartcascade.db import session_scope
+from chartcascade.db import session_scope, upgrade
+from chartcascade.limits import require_rate_limit
+from chartcascade.settings import get_settings
 from chartcascade.tasks.batch import RunContext
+from chartcascade.tasks.budget import CallBudget
 from chartcascade.tasks.outcome import BatchIncomplete, StageOutcome
 
 MAX_BATCH = 50
+
+
+def start_run(max_api_calls: int | None, *, force: bool = False) -> RunContext:
+    """A flow run's preflight (credentials, schema, the shared rate limit) and the context its
+    tasks share. Raises ConfigurationError or MissingRateLimitError with what to fix."""
+    settings = get_settings()
+    settings.credentials()
+    upgrade(settings.database_url)
+    burst = require_rate_limit(settings)
+    return RunContext(
+        run_id=str(flow_run.id or "local"),
+        database_url=settings.database_url,
+        budget=CallBudget(max_api_calls),
+        rate_limit_name=settings.rate_limit_name,
+        rate_chunk=max(1, burst // 2),
+        force=force,
+    )
 
 
 @dataclass

@@ -24,11 +24,10 @@ from chartcascade.crud.backlog import (
     stale_audience,
     track_priorities,
 )
-from chartcascade.db import session_scope, upgrade
-from chartcascade.flows.stages import collect, submit_stage
+from chartcascade.db import session_scope
+from chartcascade.flows.stages import collect, start_run, submit_stage
 from chartcascade.flows.summary import SyncSummary
 from chartcascade.flows.sync_chart import with_retries
-from chartcascade.limits import require_rate_limit
 from chartcascade.options import (
     DEFAULT_ARTIST_PLATFORMS,
     DEFAULT_LISTENING_PLATFORMS,
@@ -44,7 +43,6 @@ from chartcascade.tasks.audience import (
     track_series_work,
 )
 from chartcascade.tasks.batch import RunContext
-from chartcascade.tasks.budget import CallBudget
 from chartcascade.tasks.outcome import StageOutcome
 from chartcascade.tasks.tracks import fetch_track_metadata
 
@@ -118,26 +116,11 @@ def backlog_sweep(options: SweepOptions | None = None) -> State:
         options: What to look for, how fresh data must be, and the API-call budget.
     """
     logger = get_run_logger()
-    settings = get_settings()
     options = options or SweepOptions()
-    settings.credentials()
-    upgrade(settings.database_url)
-    burst = require_rate_limit(settings)
-    ctx = RunContext(
-        run_id=str(flow_run.id or "local"),
-        database_url=settings.database_url,
-        budget=CallBudget(options.max_api_calls),
-        rate_limit_name=settings.rate_limit_name,
-        rate_chunk=max(1, burst // 2),
-    )
+    ctx = start_run(options.max_api_calls)
     now = datetime.now(UTC)
     stale_before = now - timedelta(days=options.metadata_max_age_days)
-    window = AudienceWindow(
-        today=now.date(),
-        checked_before=now - timedelta(hours=options.audience_max_age_hours),
-        lookback_days=options.lookback_days,
-        airplay_lookback_days=options.airplay_lookback_days,
-    )
+    window = AudienceWindow.for_options(options, now)
     summary = SweepSummary(chart=SWEEP_NAME, max_api_calls=options.max_api_calls)
     quoted = quote(ctx)
     for stage, select_keys, submit in _stages(options, quoted, stale_before, window):

@@ -14,11 +14,17 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from chartcascade.crud.tracks import track_artist_uuids
-from chartcascade.db import session_scope, upgrade
+from chartcascade.db import session_scope
 from chartcascade.flows.progress import RunProgress
-from chartcascade.flows.stages import Submitted, collect, failures_first, submit_stage
+from chartcascade.flows.stages import (
+    Submitted,
+    collect,
+    failures_first,
+    start_run,
+    submit_stage,
+)
 from chartcascade.flows.summary import SyncSummary, publish_summary
-from chartcascade.limits import MissingRateLimitError, require_rate_limit
+from chartcascade.limits import MissingRateLimitError
 from chartcascade.options import SyncOptions
 from chartcascade.reports.completeness import publish_completeness
 from chartcascade.settings import ConfigurationError, get_settings
@@ -31,7 +37,6 @@ from chartcascade.tasks.audience import (
     fetch_track_audience,
 )
 from chartcascade.tasks.batch import RunContext, retry_transient
-from chartcascade.tasks.budget import CallBudget
 from chartcascade.tasks.charts import (
     UnknownChartError,
     UnknownRankingDateError,
@@ -92,21 +97,11 @@ def sync_chart(
     settings = get_settings()
     options = options or SyncOptions()
     try:
-        settings.credentials()
-        upgrade(settings.database_url)
-        burst = require_rate_limit(settings)
+        ctx = start_run(options.max_api_calls, force=options.force_refresh)
     except (ConfigurationError, MissingRateLimitError) as exc:
         logger.error("%s", exc)
         return Failed(message=str(exc), data=exc)
     workers = settings.max_parallel_requests
-    ctx = RunContext(
-        run_id=str(flow_run.id or "local"),
-        database_url=settings.database_url,
-        budget=CallBudget(options.max_api_calls),
-        rate_limit_name=settings.rate_limit_name,
-        rate_chunk=max(1, burst // 2),
-        force=options.force_refresh,
-    )
     quoted = quote(ctx)
     audience_stages = (
         len(options.track_platforms)
@@ -131,13 +126,7 @@ def sync_chart(
     now = datetime.now(UTC)
     stale_before = now - timedelta(days=options.metadata_max_age_days)
     top = ranking.track_uuids[: options.top_n] if options.top_n else ranking.track_uuids
-    window = AudienceWindow(
-        today=now.date(),
-        checked_before=now - timedelta(hours=options.audience_max_age_hours),
-        lookback_days=options.lookback_days,
-        airplay_lookback_days=options.airplay_lookback_days,
-        force=options.force_refresh,
-    )
+    window = AudienceWindow.for_options(options, now)
 
     pending: list[Submitted] = []
     track_meta: Submitted | None = None

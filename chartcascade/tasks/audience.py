@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -49,6 +50,17 @@ class AudienceWindow:
     lookback_days: int
     airplay_lookback_days: int
     force: bool = False
+
+    @classmethod
+    def for_options(cls, options: Any, now: datetime) -> AudienceWindow:
+        """The window of a run's options (chart or sweep options alike)."""
+        return cls(
+            today=now.date(),
+            checked_before=now - timedelta(hours=options.audience_max_age_hours),
+            lookback_days=options.lookback_days,
+            airplay_lookback_days=options.airplay_lookback_days,
+            force=getattr(options, "force_refresh", False),
+        )
 
 
 @dataclass
