@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from chartcascade.crud.tracks import track_artist_uuids
-from chartcascade.db import session_scope, upgrade
+from chartcascade.db import session_scope
 from chartcascade.options import SyncOptions
+from chartcascade.schema import upgrade
 from chartcascade.settings import get_settings
 from chartcascade.soundcharts import SoundchartsClient
 from chartcascade.tasks.artists import ArtistMetadataWork

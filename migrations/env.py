@@ -1,6 +1,6 @@
 """Alembic environment: migrates chartcascade's SQLModel tables on SQLite or PostgreSQL.
 
-The URL comes from `config.attributes["url"]` (set by `chartcascade.db.upgrade`), else the
+The URL comes from `config.attributes["url"]` (set by `chartcascade.schema.upgrade`), else the
 `sqlalchemy.url` option, else the settings. Concurrent upgrades are serialised: by a
 PostgreSQL advisory lock, and on SQLite by the `BEGIN IMMEDIATE` of chartcascade's engine.
 """

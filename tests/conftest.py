@@ -37,7 +37,8 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 import chartcascade.models  # noqa: E402, F401  (registers the tables)
-from chartcascade.db import dispose_engines, get_engine, safe_url, upgrade  # noqa: E402
+from chartcascade.db import dispose_engines, get_engine, safe_url  # noqa: E402
+from chartcascade.schema import upgrade  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,7 @@ def setup_command(
 @db_app.command("upgrade")
 def upgrade_command() -> None:
     """Bring the database at DATABASE_URL to the current schema."""
-    from chartcascade.db import upgrade
+    from chartcascade.schema import upgrade
     from chartcascade.settings import get_settings
 
     url = get_settings().database_url

@@ -11,8 +11,9 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from chartcascade.crud.failures import open_failures, record_failures
-from chartcascade.db import session_scope, upgrade
+from chartcascade.db import session_scope
 from chartcascade.limits import require_rate_limit
+from chartcascade.schema import upgrade
 from chartcascade.settings import get_settings
 from chartcascade.tasks.batch import RunContext
 from chartcascade.tasks.budget import CallBudget

@@ -13,7 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from chartcascade.db import alembic_config, get_engine, is_current, schema_revision, upgrade
+from chartcascade.db import get_engine
+from chartcascade.schema import alembic_config, is_current, schema_revision, upgrade
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {
@@ -59,7 +60,7 @@ def test_upgraded_database_matches_the_models(db_url: str) -> None:
 
 
 def test_upgrade_from_two_processes_at_once(empty_db_url: str) -> None:
-    code = "import sys; from chartcascade.db import upgrade; upgrade(sys.argv[1])"
+    code = "import sys; from chartcascade.schema import upgrade; upgrade(sys.argv[1])"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     processes = [
         subprocess.Popen(
