@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from chartcascade.settings import get_settings
 Merge = Callable[[Any, Any], ColumnElement[Any]]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WAL_ATTEMPTS = 20
 _MAX_ROWS_PER_STATEMENT = 1_000
 MAX_IN_VALUES = 5_000
 
@@ -83,6 +86,19 @@ def _create_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _enable_wal(cursor: Any) -> None:
+    """Switch to WAL. The switch needs the file to itself and SQLite does not always wait
+    through its busy handler for it (two processes opening a new file at once), so retry."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 def _create_sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -100,7 +116,7 @@ def _create_sqlite_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no corruption
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()

@@ -23,8 +23,8 @@ def ensure_rate_limit(settings: Settings) -> str:
     return settings.rate_limit_name
 
 
-def require_rate_limit(settings: Settings) -> int:
-    """The burst of the run's rate limit; a clear error when it is missing."""
+def require_rate_limit(settings: Settings) -> tuple[int, float]:
+    """The burst and refill rate (slots/s) of the run's rate limit; a clear error if missing."""
     name = settings.rate_limit_name
     with get_client(sync_client=True) as client:
         try:
@@ -39,4 +39,4 @@ def require_rate_limit(settings: Settings) -> int:
             f"The Prefect concurrency limit {name!r} is inactive or has no slot decay, so it "
             "cannot rate-limit: run `chartcascade setup` to repair it."
         )
-    return int(limit.limit)
+    return int(limit.limit), float(limit.slot_decay_per_second)

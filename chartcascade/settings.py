@@ -115,18 +115,21 @@ class Settings(BaseSettings):
         )
 
     def _secret_from_block(self) -> SecretStr | None:
-        if not self.secret_block:
-            return None
-        from prefect.blocks.system import Secret
+        return _load_secret_block(self.secret_block) if self.secret_block else None
 
-        try:
-            block = Secret.load(self.secret_block, _sync=True)  # type: ignore[call-arg]
-        except ValueError as exc:
-            raise ConfigurationError(
-                f"Prefect Secret block {self.secret_block!r} (SOUNDCHARTS_SECRET_BLOCK) "
-                "could not be loaded"
-            ) from exc
-        return SecretStr(str(block.get()))  # type: ignore[union-attr]
+
+@lru_cache(maxsize=8)
+def _load_secret_block(name: str) -> SecretStr:
+    """The value of a Prefect Secret block, read once per process (not once per client)."""
+    from prefect.blocks.system import Secret
+
+    try:
+        block = Secret.load(name, _sync=True)  # type: ignore[call-arg]
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"Prefect Secret block {name!r} (SOUNDCHARTS_SECRET_BLOCK) could not be loaded"
+        ) from exc
+    return SecretStr(str(block.get()))  # type: ignore[union-attr]
 
 
 @lru_cache

@@ -26,7 +26,10 @@ def summary_table(summary: SyncSummary) -> Table:
         title=f"{summary.chart} — ranking of {summary.ranking_date}", title_justify="left"
     )
     for column in ("stage", "new", "updated", "skipped (fresh)", "failed", "left undone", "calls"):
-        table.add_column(column, justify="left" if column == "stage" else "right")
+        if column == "stage":
+            table.add_column(column, no_wrap=True, min_width=24)
+        else:
+            table.add_column(column, justify="right")
     for s in summary.stages:
         table.add_row(
             s.stage,

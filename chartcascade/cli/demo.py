@@ -12,6 +12,7 @@ from chartcascade.cli.console import console
 
 DEMO_CHARTS = ("global-28", "top-100-global")
 REPORT_PATH = Path("reports") / "demo-report.html"
+DEMO_DATABASE = "sqlite:///data/chartcascade.db"
 SANDBOX_ENV = {
     "SOUNDCHARTS_APP_ID": "soundcharts",
     "SOUNDCHARTS_API_KEY": "soundcharts",
@@ -26,6 +27,7 @@ def demo_command(
 ) -> None:
     """Start the sandbox, sync two charts that share artists, and show the top artists."""
     from chartcascade.cli.sync import run_sync
+    from chartcascade.db import safe_url
     from chartcascade.limits import ensure_rate_limit
     from chartcascade.options import SyncOptions
     from chartcascade.reports.html import write_html_report
@@ -42,11 +44,13 @@ def demo_command(
         ):
             os.environ.pop(name, None)
         os.environ.update(SANDBOX_ENV)
+        # The demo writes sandbox data: never into a DATABASE_URL meant for real data.
+        os.environ["DATABASE_URL"] = DEMO_DATABASE
         os.environ["SOUNDCHARTS_BASE_URL"] = base_url
         os.environ["SOUNDCHARTS_TOKEN_URL"] = f"{base_url}/oauth/token"
         get_settings.cache_clear()
         settings = get_settings()
-        console.print(f"sandbox API at {base_url}; database {settings.database_url}")
+        console.print(f"sandbox API at {base_url}; database {safe_url(settings.database_url)}")
         ensure_rate_limit(settings)
         for chart in DEMO_CHARTS:
             run_sync(chart, None, SyncOptions())
@@ -65,7 +69,10 @@ def artist_table(frame: object) -> Table:
     for column in frame.columns:
         label = str(column).replace("_", " ").replace(" followers", "").replace("monthly ", "")
         left = column in ("artist", "charts")
-        table.add_column(label, justify="left" if left else "right", no_wrap=not left)
+        if left:
+            table.add_column(label, min_width=14, overflow="fold")
+        else:
+            table.add_column(label, justify="right", no_wrap=True)
     for row in frame.itertuples(index=False):
         table.add_row(
             *("" if pd.isna(v) else f"{v:,.0f}" if isinstance(v, float) else str(v) for v in row)

@@ -28,13 +28,15 @@ def start_run(max_api_calls: int | None, *, force: bool = False) -> RunContext:
     settings = get_settings()
     settings.credentials()
     upgrade(settings.database_url)
-    burst = require_rate_limit(settings)
+    burst, refill = require_rate_limit(settings)
+    chunk = max(1, burst // 2)
     return RunContext(
         run_id=str(flow_run.id or "local"),
         database_url=settings.database_url,
         budget=CallBudget(max_api_calls),
         rate_limit_name=settings.rate_limit_name,
-        rate_chunk=max(1, burst // 2),
+        rate_chunk=chunk,
+        rate_max_age=2 * chunk / refill,  # two chunks in hand at most: the one spent, the next
         force=force,
     )
 

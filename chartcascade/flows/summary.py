@@ -31,6 +31,7 @@ class SyncSummary(BaseModel):
     stages: list[StageSummary] = Field(default_factory=list)
     quota_remaining: int | None = None
     quota_exhausted: bool = False
+    stopped_by: str | None = None
     max_api_calls: int | None = None
     failures: dict[str, dict[str, str]] = Field(default_factory=dict)
 

@@ -28,12 +28,13 @@ from chartcascade.db import session_scope
 from chartcascade.flows.stages import collect, start_run, submit_stage
 from chartcascade.flows.summary import SyncSummary
 from chartcascade.flows.sync_chart import with_retries
+from chartcascade.limits import MissingRateLimitError
 from chartcascade.options import (
     DEFAULT_ARTIST_PLATFORMS,
     DEFAULT_LISTENING_PLATFORMS,
     DEFAULT_TRACK_PLATFORMS,
 )
-from chartcascade.settings import get_settings
+from chartcascade.settings import ConfigurationError, get_settings
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
     AudienceWindow,
@@ -117,7 +118,11 @@ def backlog_sweep(options: SweepOptions | None = None) -> State:
     """
     logger = get_run_logger()
     options = options or SweepOptions()
-    ctx = start_run(options.max_api_calls)
+    try:
+        ctx = start_run(options.max_api_calls)
+    except (ConfigurationError, MissingRateLimitError) as exc:
+        logger.error("%s", exc)
+        return Failed(message=str(exc), data=exc)
     now = datetime.now(UTC)
     stale_before = now - timedelta(days=options.metadata_max_age_days)
     window = AudienceWindow.for_options(options, now)
@@ -129,6 +134,7 @@ def backlog_sweep(options: SweepOptions | None = None) -> State:
         outcome = _run_stage(stage, keys, submit, ctx)
         summary.add(outcome)
         logger.info("%s: %s", stage, outcome.counts())
+    summary.stopped_by = ctx.stopped_by
     _publish(summary)
     return _final_state(summary)
 
@@ -238,6 +244,10 @@ def _publish(summary: SweepSummary) -> None:
 
 
 def _final_state(summary: SweepSummary) -> State:
+    if summary.stopped_by:
+        return Failed(
+            message=f"{summary.stopped_by}; {summary.left_undone} left undone.", data=summary
+        )
     if summary.quota_exhausted:
         return Failed(message="The Soundcharts quota is used up.", data=summary)
     if summary.failed:

@@ -28,7 +28,7 @@ from chartcascade.limits import MissingRateLimitError
 from chartcascade.options import SyncOptions
 from chartcascade.reports.completeness import publish_completeness
 from chartcascade.settings import ConfigurationError, get_settings
-from chartcascade.soundcharts import AuthenticationError
+from chartcascade.soundcharts import SoundchartsError
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
     AIRPLAY,
@@ -103,19 +103,18 @@ def sync_chart(
         return Failed(message=str(exc), data=exc)
     workers = settings.max_parallel_requests
     quoted = quote(ctx)
-    audience_stages = (
-        len(options.track_platforms)
-        + len(options.artist_platforms)
-        + len(options.listening_platforms)
-    )
-    progress = RunProgress(chart, steps=3 + audience_stages)
+    audience_stages = len(options.track_platforms) + len(options.artist_platforms)
+    audience_stages += len(options.listening_platforms)
+    steps = 1 + options.auto_fetch_track_metadata + options.auto_fetch_artist_metadata
+    steps += audience_stages if options.auto_fetch_audience else 0
+    progress = RunProgress(chart, steps=steps)
     summary = SyncSummary(chart=chart, max_api_calls=options.max_api_calls)
 
     try:
         ranking = with_retries(fetch_ranking)(chart, ranking_date, quoted)
-    except (UnknownChartError, UnknownRankingDateError, AuthenticationError) as exc:
-        logger.error("%s", exc)  # what the user must fix, without a stack trace
-        return Failed(message=str(exc), data=exc)
+    except (UnknownChartError, UnknownRankingDateError, SoundchartsError) as exc:
+        logger.error("%s", exc)  # what to fix or wait for, without a stack trace
+        return Failed(message=f"Ranking of {chart!r} could not be fetched: {exc}", data=exc)
     summary.ranking_date = ranking.ranking_date
     summary.add(_ranking_outcome(ranking))
     progress.step(f"ranking: {len(ranking.track_uuids)} tracks, {len(ranking.new_track_uuids)} new")
@@ -166,8 +165,15 @@ def sync_chart(
     for submitted in pending:
         summary.add(collect(submitted, ctx))
         progress.step(f"{submitted.stage} done")
+    summary.stopped_by = ctx.stopped_by
     publish_summary(summary)
-    publish_completeness(settings.database_url, chart)
+    publish_completeness(
+        settings.database_url,
+        chart,
+        track_platforms=options.track_platforms,
+        artist_platforms=options.artist_platforms,
+        listening_platforms=options.listening_platforms,
+    )
     return _final_state(summary)
 
 
@@ -239,6 +245,11 @@ def _submit_feed(
 
 
 def _final_state(summary: SyncSummary) -> State:
+    if summary.stopped_by:
+        return Failed(
+            message=f"{summary.stopped_by}; {summary.left_undone} item(s) left undone.",
+            data=summary,
+        )
     if summary.quota_exhausted:
         return Failed(
             message=f"The Soundcharts quota is used up; {summary.left_undone} item(s) left "

@@ -186,11 +186,24 @@ def artifact_key(*parts: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text).split())
 
 
-def publish_completeness(database_url: str, chart: str) -> None:
-    """Attach the chart's audit to the current run as a table and a markdown artifact."""
+def publish_completeness(
+    database_url: str,
+    chart: str,
+    *,
+    track_platforms: Sequence[str] = DEFAULT_TRACK_PLATFORMS,
+    artist_platforms: Sequence[str] = DEFAULT_ARTIST_PLATFORMS,
+    listening_platforms: Sequence[str] = DEFAULT_LISTENING_PLATFORMS,
+) -> None:
+    """Attach the chart's audit (for the run's platforms) as a table and a markdown artifact."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    audit = completeness(database_url, chart)
+    audit = completeness(
+        database_url,
+        chart,
+        track_platforms=track_platforms,
+        artist_platforms=artist_platforms,
+        listening_platforms=listening_platforms,
+    )
     create_table_artifact(
         audit.records(),
         key=artifact_key("completeness", chart),

@@ -37,8 +37,15 @@ class RunContext:
     budget: CallBudget
     rate_limit_name: str | None
     rate_chunk: int
+    rate_max_age: float = 60.0
     force: bool = False
     stop: threading.Event = field(default_factory=threading.Event)
+    stopped_by: str | None = None  # why `stop` was set, when it was not the quota
+
+    def meter(self) -> CallMeter:
+        """A task's meter over the run's call budget and the process's rate-limit pool."""
+        pool = RateBudget.shared(self.rate_limit_name, self.rate_chunk, self.rate_max_age)
+        return CallMeter(self.budget, pool)
 
 
 class StageWork(Protocol, Generic[T]):
@@ -86,7 +93,7 @@ def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> Sta
         todo = work.select(session, candidates)
     outcome.skipped |= {k for k in claim_keys.values() if k not in todo and k not in failed_now}
 
-    meter = CallMeter(ctx.budget, RateBudget.shared(ctx.rate_limit_name, ctx.rate_chunk))
+    meter = ctx.meter()
     results: list[tuple[str, Any]] = []
     transient: dict[str, str] = {}
     permanent: dict[str, str] = {}
@@ -140,8 +147,10 @@ def _fetch_all(
             ctx.stop.set()
             outcome.quota_exhausted = True
             outcome.deferred.add(key)
-        except AuthenticationError:
-            raise
+        except AuthenticationError as exc:  # the key no longer works: stop, do not fail items
+            ctx.stopped_by = ctx.stopped_by or f"Soundcharts refused the credentials: {exc}"
+            ctx.stop.set()
+            outcome.deferred.add(key)
         except SoundchartsError as exc:
             (transient if is_retryable(exc) else permanent)[key] = str(exc)
         finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import time
+from collections import deque
 
 from prefect.concurrency.sync import rate_limit
 
@@ -45,43 +47,55 @@ class RateBudget:
     acquisitions per process anyway, and each is a round trip to the server, so one
     acquisition per chunk of requests keeps the limiter off the hot path. The rate bound is
     Prefect's (no slot is spent before the server granted it); a chunk never exceeds the
-    limit's burst, which Prefect refuses.
+    limit's burst, which Prefect refuses. Granted slots expire after `max_age` seconds, so a
+    long-lived process cannot bank slots through idle time and spend them in one burst.
     """
 
     _pools: dict[str, RateBudget] = {}
     _pools_lock = threading.Lock()
 
-    def __init__(self, name: str, chunk: int) -> None:
+    def __init__(self, name: str, chunk: int, max_age: float) -> None:
         self.name = name
         self.chunk = max(1, chunk)
-        self._tokens = 0
+        self.max_age = max_age
+        self._grants: deque[list[float]] = deque()  # [expires at, slots left], oldest first
         self._fetching = False
         self._error: BaseException | None = None
         self._changed = threading.Condition()
 
     @classmethod
-    def shared(cls, name: str | None, chunk: int) -> RateBudget | None:
+    def shared(cls, name: str | None, chunk: int, max_age: float = 60.0) -> RateBudget | None:
         """The process's pool for the limit `name` (None: no rate limit)."""
         if name is None:
             return None
         with cls._pools_lock:
             pool = cls._pools.get(name)
-            if pool is None or pool.chunk != max(1, chunk):
-                pool = cls._pools[name] = cls(name, chunk)
+            if pool is None or (pool.chunk, pool.max_age) != (max(1, chunk), max_age):
+                pool = cls._pools[name] = cls(name, chunk, max_age)
             return pool
 
     def spend(self) -> None:
         """Take one slot; the next chunk is always being acquired in the background."""
         with self._changed:
-            while self._tokens == 0:
+            while not self._take():
                 if self._error is not None:
                     error, self._error = self._error, None
                     raise error
                 self._acquire_in_background()
                 self._changed.wait()
-            self._tokens -= 1
-            if self._tokens < self.chunk:
+            if sum(left for _, left in self._grants) < self.chunk:
                 self._acquire_in_background()
+
+    def _take(self) -> bool:
+        now = time.monotonic()
+        while self._grants and self._grants[0][0] <= now:
+            self._grants.popleft()
+        if not self._grants:
+            return False
+        self._grants[0][1] -= 1
+        if self._grants[0][1] == 0:
+            self._grants.popleft()
+        return True
 
     def _acquire_in_background(self) -> None:
         if self._fetching:
@@ -101,7 +115,7 @@ class RateBudget:
         with self._changed:
             self._fetching = False
             if error is None:
-                self._tokens += self.chunk
+                self._grants.append([time.monotonic() + self.max_age, self.chunk])
             else:
                 self._error = error
             self._changed.notify_all()

@@ -13,7 +13,6 @@ from chartcascade.crud.tracks import track_ids, upsert_track_stubs
 from chartcascade.db import session_scope
 from chartcascade.soundcharts import NotFoundError, Ranking, SoundchartsClient
 from chartcascade.tasks.batch import RunContext
-from chartcascade.tasks.budget import CallMeter, RateBudget
 
 
 class UnknownChartError(Exception):
@@ -120,7 +119,7 @@ def store_ranking(database_url: str, ranking: Ranking, chart: str) -> tuple[list
 @task(name="ranking", task_run_name="ranking-{chart}", cache_policy=NO_CACHE)
 def fetch_ranking(chart: str, on: date | None, ctx: RunContext) -> RankingOutcome:
     """Fetch every page of the ranking and store it with its tracks."""
-    meter = CallMeter(ctx.budget, RateBudget.shared(ctx.rate_limit_name, ctx.rate_chunk))
+    meter = ctx.meter()
     with SoundchartsClient(before_request=meter.before_request) as client:
         ranking = fetch_ranking_from_api(client, chart, on)
         calls, quota = client.calls_made, client.quota_remaining

@@ -48,3 +48,29 @@ def minimum_calls(world: Any, charts: list[str]) -> Counter[str]:
     calls["artist_audience"] = 4 * len(artists)
     calls["artist_listening"] = len(artists)
     return calls
+
+
+def assert_track_audience_matches_world(database_url: str, world: Any, chart: str) -> None:
+    """Every track series stored equals the sandbox's data (summed over identifiers)."""
+    from sqlmodel import select
+
+    from chartcascade.db import session_scope
+    from chartcascade.models import Track, TrackAudiencePoint
+
+    start, end = today() - timedelta(days=LOOKBACK_DAYS), today()
+    with session_scope(database_url) as session:
+        ids = {t.uuid: t.id for t in session.exec(select(Track)).all()}
+        points = session.exec(select(TrackAudiencePoint)).all()
+    stored: dict[tuple[int | None, str], dict[date, int]] = {}
+    for point in points:
+        stored.setdefault((point.track_id, point.platform), {})[point.date] = point.value
+    for uuid in chart_tracks(world, chart):
+        for platform in ("spotify", "youtube", "shazam"):
+            expected = {
+                day: sum(v for v in plots.values() if v is not None)
+                for day, plots in world.song_series(uuid, platform, start, end)
+                if any(v is not None for v in plots.values())
+            }
+            assert stored.get((ids[uuid], platform), {}) == expected, (uuid, platform)
+        airplay = {day: world.airplay_spins(uuid, day, day) for day in airplay_days()}
+        assert stored.get((ids[uuid], "airplay"), {}) == airplay, (uuid, "airplay")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,15 +16,12 @@ from chartcascade.models import (
     ArtistAudiencePoint,
     Track,
     TrackArtist,
-    TrackAudiencePoint,
 )
 from tests.flows.expected import (
-    LOOKBACK_DAYS,
-    airplay_days,
+    assert_track_audience_matches_world,
     chart_artists,
     chart_tracks,
     minimum_calls,
-    today,
 )
 
 pytestmark = pytest.mark.prefect
@@ -67,38 +63,10 @@ def test_sync_chart_fetches_everything_once(sandbox: Any, cascade_env: str) -> N
 
 
 def test_sync_chart_stores_audience_where_the_api_has_data(sandbox: Any, cascade_env: str) -> None:
-    world = sandbox.world
     assert sync_chart(CHART, return_state=True).is_completed()
-    start, end = today() - timedelta(days=LOOKBACK_DAYS), today()
+
+    assert_track_audience_matches_world(cascade_env, sandbox.world, CHART)
     with session_scope(cascade_env) as session:
-        ids = {t.uuid: t.id for t in session.exec(select(Track)).all()}
-        for uuid in chart_tracks(world, CHART):
-            for platform in ("spotify", "youtube", "shazam"):
-                expected = {
-                    day: sum(v for v in plots.values() if v is not None)
-                    for day, plots in world.song_series(uuid, platform, start, end)
-                    if any(v is not None for v in plots.values())
-                }
-                stored = {
-                    p.date: p.value
-                    for p in session.exec(
-                        select(TrackAudiencePoint).where(
-                            TrackAudiencePoint.track_id == ids[uuid],
-                            TrackAudiencePoint.platform == platform,
-                        )
-                    )
-                }
-                assert stored == expected, (uuid, platform)
-            airplay = {
-                p.date: p.value
-                for p in session.exec(
-                    select(TrackAudiencePoint).where(
-                        TrackAudiencePoint.track_id == ids[uuid],
-                        TrackAudiencePoint.platform == "airplay",
-                    )
-                )
-            }
-            assert airplay == {day: world.airplay_spins(uuid, day, day) for day in airplay_days()}
         followers = session.exec(
             select(func.count()).where(ArtistAudiencePoint.metric == "followers")
         ).one()

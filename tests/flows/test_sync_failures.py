@@ -13,7 +13,11 @@ from chartcascade.db import session_scope
 from chartcascade.flows.sync_chart import sync_chart
 from chartcascade.models import Artist, FailedItem, Track, TrackAudiencePoint
 from chartcascade.settings import get_settings
-from tests.flows.expected import chart_artists, chart_tracks
+from tests.flows.expected import (
+    assert_track_audience_matches_world,
+    chart_artists,
+    chart_tracks,
+)
 from tests.flows.test_sync_chart import CHART, calls, summary_of
 
 pytestmark = pytest.mark.prefect
@@ -44,7 +48,7 @@ def test_faults_and_rate_limits_still_complete_every_item(sandbox: Any, cascade_
     artists = chart_artists(sandbox.world, tracks)
     stored_tracks, stored_artists, points = complete_counts(cascade_env)
     assert (stored_tracks, stored_artists) == (len(tracks), len(artists))
-    assert points > 0
+    assert_track_audience_matches_world(cascade_env, sandbox.world, CHART)
     assert summary_of(state).failed == 0
 
 
@@ -154,3 +158,18 @@ def test_exhausted_quota_stops_the_run_with_a_clear_message(sandbox: Any, cascad
     assert "quota is used up" in (state.message or "")
     assert sum(sandbox.billable.values()) == 30
     assert summary_of(state).left_undone > 0
+
+
+def test_credentials_revoked_mid_run_stop_the_run_without_failing_items(
+    sandbox: Any, cascade_env: str
+) -> None:
+    sandbox.inject("artist", kind=401, times=1000)
+
+    state = sync_chart(CHART, return_state=True)
+
+    assert state.is_failed()
+    assert "Soundcharts refused the credentials" in (state.message or "")
+    assert "left undone" in (state.message or "")
+    with session_scope(cascade_env) as session:
+        assert session.exec(select(FailedItem)).all() == []
+    assert sandbox.calls["artist"] <= get_settings().max_parallel_requests
