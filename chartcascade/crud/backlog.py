@@ -92,6 +92,27 @@ def stale_audience(
     return list(session.exec(statement).all())
 
 
+def unchecked_audience(session: Session, *, entity_kind: str, series: str) -> list[str]:
+    """Charted tracks, or the artists credited on them, whose `series` was never checked
+    (a run that stopped at its budget, or tracks below a run's `top_n`)."""
+    checked = select(AudienceCheck.entity_uuid).where(
+        AudienceCheck.entity_kind == entity_kind, AudienceCheck.series == series
+    )
+    charted = select(RankingEntry.track_id)
+    if entity_kind == "track":
+        statement = select(Track.uuid).where(
+            col(Track.id).in_(charted), col(Track.uuid).not_in(checked)
+        )
+    else:
+        statement = (
+            select(Artist.uuid)
+            .join(TrackArtist, col(TrackArtist.artist_id) == Artist.id)
+            .where(col(TrackArtist.track_id).in_(charted), col(Artist.uuid).not_in(checked))
+            .distinct()
+        )
+    return list(session.exec(statement).all())
+
+
 def failed_items(session: Session) -> dict[str, list[str]]:
     """Stage -> uuids of its open recorded failures, oldest first."""
     statement = (

@@ -23,6 +23,7 @@ from chartcascade.crud.backlog import (
     missing_metadata,
     stale_audience,
     track_priorities,
+    unchecked_audience,
 )
 from chartcascade.db import session_scope
 from chartcascade.flows.stages import collect, start_run, submit_stage
@@ -160,6 +161,7 @@ def _stages(
             found = stale_audience(
                 session, entity_kind=kind, series=series, checked_before=window.checked_before
             )
+            found += unchecked_audience(session, entity_kind=kind, series=series)
             return _ordered(session, kind, failures.get(stage, []) + found)
 
         return select

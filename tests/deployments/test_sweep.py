@@ -121,4 +121,5 @@ def test_sweep_fills_every_kind_of_gap(cascade_env: str, sandbox: Any) -> None:
         assert check.checked_at.replace(tzinfo=UTC) > old + timedelta(days=2)
     stages = {s.stage: s for s in state.result().stages}
     assert stages["track-metadata"].new == 6
-    assert stages["track-audience-spotify"].updated == 1
+    assert stages["track-audience-spotify"].updated == 1  # the stale series
+    assert stages["track-audience-spotify"].new == 5  # the charted tracks never checked
