@@ -20,6 +20,7 @@ from chartcascade.tasks.budget import CallBudget
 from chartcascade.tasks.outcome import BatchIncomplete, StageOutcome
 
 MAX_BATCH = 50
+MIN_SLOT_AGE = 10.0
 
 
 def start_run(max_api_calls: int | None, *, force: bool = False) -> RunContext:
@@ -36,7 +37,9 @@ def start_run(max_api_calls: int | None, *, force: bool = False) -> RunContext:
         budget=CallBudget(max_api_calls),
         rate_limit_name=settings.rate_limit_name,
         rate_chunk=chunk,
-        rate_max_age=2 * chunk / refill,  # two chunks in hand at most: the one spent, the next
+        # Slots in hand are at most two chunks; they expire after two refill times (at least
+        # 10 s, or threads could not spend a chunk before it expired), never surviving idleness.
+        rate_max_age=max(MIN_SLOT_AGE, 2 * chunk / refill),
         force=force,
     )
 
