@@ -80,9 +80,11 @@ def test_serve_builds_the_deployments_of_prefect_yaml(
 
 
 def test_deployment_parameters_are_valid_options(specs: dict[str, Any]) -> None:
-    for spec in chart_specs(specs):
-        SyncOptions(**spec["parameters"]["options"])
-    SweepOptions(**specs["hourly"]["parameters"]["options"])
+    given = [(SyncOptions, spec["parameters"]["options"]) for spec in chart_specs(specs)]
+    given.append((SweepOptions, specs["hourly"]["parameters"]["options"]))
+    for model, options in given:  # invalid options raise; valid ones must survive unchanged
+        parsed = model(**options).model_dump(mode="json", exclude_unset=True)
+        assert parsed == options
 
 
 def assert_form_complete(schema: dict[str, Any], model: type[BaseModel]) -> None:
