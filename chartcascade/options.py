@@ -9,20 +9,12 @@ DEFAULT_ARTIST_PLATFORMS = ["spotify", "youtube", "instagram", "tiktok"]
 DEFAULT_LISTENING_PLATFORMS = ["spotify"]
 
 
-class SyncOptions(BaseModel):
-    """How far a chart sync goes, what it refreshes and what it may spend."""
+class RefreshOptions(BaseModel):
+    """What counts as fresh, and which audience series are kept: shared by chart runs and the
+    backlog sweep."""
 
     model_config = ConfigDict(extra="forbid")
 
-    auto_fetch_track_metadata: bool = Field(
-        True, description="Fetch metadata (and credited artists) of new or stale tracks."
-    )
-    auto_fetch_artist_metadata: bool = Field(
-        True, description="Fetch metadata of new or stale artists of the charted tracks."
-    )
-    auto_fetch_audience: bool = Field(
-        True, description="Fetch audience series of the charted tracks and their artists."
-    )
     track_platforms: list[str] = Field(
         DEFAULT_TRACK_PLATFORMS,
         description="Track audience platforms, in priority order; `airplay` is radio spins.",
@@ -34,15 +26,6 @@ class SyncOptions(BaseModel):
     listening_platforms: list[str] = Field(
         DEFAULT_LISTENING_PLATFORMS,
         description="Platforms whose artist listening (Spotify monthly listeners) is fetched.",
-    )
-    metadata_delay_seconds: float = Field(
-        0.0, ge=0, le=3600, description="Pause before the metadata stages start."
-    )
-    audience_delay_seconds: float = Field(
-        0.0, ge=0, le=3600, description="Pause before the audience stages start."
-    )
-    force_refresh: bool = Field(
-        False, description="Refetch metadata and audience even when it is still fresh."
     )
     metadata_max_age_days: float = Field(
         7.0, gt=0, le=365, description="Metadata older than this many days is fetched again."
@@ -64,6 +47,29 @@ class SyncOptions(BaseModel):
         ge=1,
         le=90,
         description="How many days of radio spins a new track starts with (one call per day).",
+    )
+
+
+class SyncOptions(RefreshOptions):
+    """How far a chart sync goes, what it refreshes and what it may spend."""
+
+    auto_fetch_track_metadata: bool = Field(
+        True, description="Fetch metadata (and credited artists) of new or stale tracks."
+    )
+    auto_fetch_artist_metadata: bool = Field(
+        True, description="Fetch metadata of new or stale artists of the charted tracks."
+    )
+    auto_fetch_audience: bool = Field(
+        True, description="Fetch audience series of the charted tracks and their artists."
+    )
+    metadata_delay_seconds: float = Field(
+        0.0, ge=0, le=3600, description="Pause before the metadata stages start."
+    )
+    audience_delay_seconds: float = Field(
+        0.0, ge=0, le=3600, description="Pause before the audience stages start."
+    )
+    force_refresh: bool = Field(
+        False, description="Refetch metadata and audience even when it is still fresh."
     )
     top_n: int | None = Field(
         None,

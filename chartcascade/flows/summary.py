@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Completed, Failed, State
 from pydantic import BaseModel, Field
 
 from chartcascade.tasks.outcome import StageOutcome
@@ -106,3 +107,21 @@ def publish_summary(summary: SyncSummary) -> None:
         key=artifact_key("sync", summary.chart, "stages"),
         description=f"Per-stage figures for {summary.chart}",
     )
+
+
+def final_state(summary: SyncSummary, *, undone: str) -> State:
+    """The run's end, for chart runs and sweeps alike: Failed when the credentials stopped it,
+    the quota ran out or items failed; Completed otherwise, saying what the budget left
+    (`undone` words what happens to it)."""
+    left = f"{summary.left_undone} item(s) {undone}"
+    if summary.stopped_by:
+        return Failed(message=f"{summary.stopped_by}; {left}.", data=summary)
+    if summary.quota_exhausted:
+        message = f"The Soundcharts quota is used up; {left}. {summary.failure_message()}"
+        return Failed(message=message.strip(), data=summary)
+    if summary.failed:
+        return Failed(message=summary.failure_message(), data=summary)
+    if summary.left_undone:
+        budget = f"Stopped at the API-call budget ({summary.max_api_calls}); {left}."
+        return Completed(message=budget, data=summary)
+    return Completed(message=f"{summary.api_calls} API calls", data=summary)

@@ -10,10 +10,10 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed, State
+from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from chartcascade.crud.backlog import (
     Priority,
@@ -27,14 +27,10 @@ from chartcascade.crud.backlog import (
 )
 from chartcascade.db import session_scope
 from chartcascade.flows.stages import collect, start_run, submit_stage
-from chartcascade.flows.summary import SyncSummary
+from chartcascade.flows.summary import SyncSummary, final_state
 from chartcascade.flows.sync_chart import with_retries
 from chartcascade.limits import MissingRateLimitError
-from chartcascade.options import (
-    DEFAULT_ARTIST_PLATFORMS,
-    DEFAULT_LISTENING_PLATFORMS,
-    DEFAULT_TRACK_PLATFORMS,
-)
+from chartcascade.options import RefreshOptions
 from chartcascade.settings import ConfigurationError, get_settings
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
@@ -51,37 +47,11 @@ from chartcascade.tasks.tracks import fetch_track_metadata
 SWEEP_NAME = "backlog-sweep"
 
 
-class SweepOptions(BaseModel):
+class SweepOptions(RefreshOptions):
     """What one backlog sweep looks for, and what it may spend."""
-
-    model_config = ConfigDict(extra="forbid")
 
     max_api_calls: int = Field(
         2000, ge=1, description="API-call budget of the sweep; what does not fit waits."
-    )
-    metadata_max_age_days: float = Field(
-        7.0, gt=0, le=365, description="Metadata older than this many days is fetched again."
-    )
-    audience_max_age_hours: float = Field(
-        20.0, gt=0, le=24 * 90, description="An audience series checked earlier is refreshed."
-    )
-    track_platforms: list[str] = Field(
-        DEFAULT_TRACK_PLATFORMS,
-        description="Track audience platforms to refresh; `airplay` is radio spins.",
-    )
-    artist_platforms: list[str] = Field(
-        DEFAULT_ARTIST_PLATFORMS,
-        description="Platforms whose artist audience is refreshed.",
-    )
-    listening_platforms: list[str] = Field(
-        DEFAULT_LISTENING_PLATFORMS,
-        description="Platforms whose artist listening figures are refreshed.",
-    )
-    lookback_days: int = Field(
-        90, ge=1, le=730, description="How far back a series seen for the first time goes."
-    )
-    airplay_lookback_days: int = Field(
-        7, ge=1, le=90, description="Days of radio spins a new track starts with."
     )
     retry_failures: bool = Field(
         True, description="Also retry the items that failed in earlier runs."
@@ -137,7 +107,7 @@ def backlog_sweep(options: SweepOptions | None = None) -> State:
         logger.info("%s: %s", stage, outcome.counts())
     summary.stopped_by = ctx.stopped_by
     _publish(summary)
-    return _final_state(summary)
+    return final_state(summary, undone="wait for the next sweep")
 
 
 Select = Callable[[Any, dict[str, list[str]]], list[str]]
@@ -243,21 +213,6 @@ def _publish(summary: SweepSummary) -> None:
         key=f"{SWEEP_NAME}-stages",
         description="Per-stage figures of the backlog sweep",
     )
-
-
-def _final_state(summary: SweepSummary) -> State:
-    if summary.stopped_by:
-        return Failed(
-            message=f"{summary.stopped_by}; {summary.left_undone} left undone.", data=summary
-        )
-    if summary.quota_exhausted:
-        return Failed(message="The Soundcharts quota is used up.", data=summary)
-    if summary.failed:
-        return Failed(message=summary.failure_message(), data=summary)
-    undone = (
-        f"; {summary.left_undone} item(s) wait for the next sweep" if summary.left_undone else ""
-    )
-    return Completed(message=f"{summary.api_calls} API calls{undone}", data=summary)
 
 
 __all__ = ["SWEEP_NAME", "SweepOptions", "SweepSummary", "backlog_sweep"]

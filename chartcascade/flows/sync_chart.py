@@ -9,7 +9,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed, State
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
@@ -23,7 +23,7 @@ from chartcascade.flows.stages import (
     start_run,
     submit_stage,
 )
-from chartcascade.flows.summary import SyncSummary, publish_summary
+from chartcascade.flows.summary import SyncSummary, final_state, publish_summary
 from chartcascade.limits import MissingRateLimitError
 from chartcascade.options import SyncOptions
 from chartcascade.reports.completeness import publish_completeness
@@ -174,7 +174,7 @@ def sync_chart(
         artist_platforms=options.artist_platforms,
         listening_platforms=options.listening_platforms,
     )
-    return _final_state(summary)
+    return final_state(summary, undone="left undone for a later run")
 
 
 def _ranking_outcome(ranking: Any) -> StageOutcome:
@@ -242,26 +242,3 @@ def _submit_feed(
     keys: list[str],
 ) -> Any:
     return task.submit(number, feed, platform, keys, ctx, window)
-
-
-def _final_state(summary: SyncSummary) -> State:
-    if summary.stopped_by:
-        return Failed(
-            message=f"{summary.stopped_by}; {summary.left_undone} item(s) left undone.",
-            data=summary,
-        )
-    if summary.quota_exhausted:
-        return Failed(
-            message=f"The Soundcharts quota is used up; {summary.left_undone} item(s) left "
-            f"undone. {summary.failure_message()}".strip(),
-            data=summary,
-        )
-    if summary.failed:
-        return Failed(message=summary.failure_message(), data=summary)
-    if summary.left_undone:
-        return Completed(
-            message=f"Stopped at the API-call budget ({summary.max_api_calls}); "
-            f"{summary.left_undone} item(s) left undone for a later run.",
-            data=summary,
-        )
-    return Completed(message=f"{summary.api_calls} API calls", data=summary)
