@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from chartcascade.db import as_utc, chunks, upsert
-from chartcascade.models import ArtistAudiencePoint, AudienceCheck, TrackAudiencePoint
+from chartcascade.models import ArtistAudiencePoint, AudienceCheck, Track, TrackAudiencePoint
 
 CHECK_STATUSES = ("ok", "empty", "no_account")
 ENTITY_KINDS = ("track", "artist")
@@ -21,6 +21,27 @@ def save_track_points(session: Session, *, points: Sequence[tuple[int, str, date
     """Upsert (track_id, platform, date, value) points; the number written."""
     rows = [{"track_id": t, "platform": p, "date": d, "value": v} for t, p, d, v in points]
     return upsert(session, TrackAudiencePoint, rows, keys=["track_id", "platform", "date"])
+
+
+def stored_track_days(
+    session: Session, *, uuids: Sequence[str], platform: str, start: date, end: date
+) -> dict[str, set[date]]:
+    """Track uuid -> the days in [start, end] that have a stored point on `platform`."""
+    found: dict[str, set[date]] = {}
+    for batch in chunks(list(uuids)):
+        statement = (
+            select(col(Track.uuid), col(TrackAudiencePoint.date))
+            .join(Track, col(Track.id) == TrackAudiencePoint.track_id)
+            .where(
+                col(Track.uuid).in_(batch),
+                TrackAudiencePoint.platform == platform,
+                col(TrackAudiencePoint.date) >= start,
+                col(TrackAudiencePoint.date) <= end,
+            )
+        )
+        for uuid, day in session.exec(statement):
+            found.setdefault(uuid, set()).add(day)
+    return found
 
 
 def save_artist_points(

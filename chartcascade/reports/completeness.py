@@ -19,7 +19,7 @@ from chartcascade.options import (
     DEFAULT_TRACK_PLATFORMS,
 )
 from chartcascade.reports import frames
-from chartcascade.tasks.audience import AIRPLAY, ARTIST_COUNTERS, LISTENING_METRICS
+from chartcascade.tasks.series import AIRPLAY, ARTIST_COUNTERS, LISTENING_METRICS
 
 DOCUMENTED = ("empty", "no_account")
 

@@ -2,157 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlmodel import Session
 
 from chartcascade.crud.artists import artist_ids
 from chartcascade.crud.audience import (
-    read_checks,
-    record_checks,
     save_artist_points,
-    save_track_points,
 )
-from chartcascade.crud.tracks import track_ids
 from chartcascade.soundcharts import (
     NoAccountError,
     SoundchartsClient,
-    SoundchartsError,
-    is_retryable,
-    split_period,
 )
+from chartcascade.tasks.airplay import AirplayWork
 from chartcascade.tasks.batch import RunContext, run_batch
-from chartcascade.tasks.outcome import PartialFetch, StageOutcome
+from chartcascade.tasks.outcome import StageOutcome
+from chartcascade.tasks.series import (
+    AIRPLAY,
+    ARTIST_COUNTERS,
+    LISTENING_METRICS,
+    AudienceWindow,
+    SeriesResult,
+    SeriesWork,
+)
 
-AIRPLAY = "airplay"
-ARTIST_COUNTERS = {
-    "followers": "follower_count",
-    "likes": "like_count",
-    "following": "following_count",
-    "posts": "post_count",
-    "views": "view_count",
-}
-LISTENING_METRICS = {"spotify": "monthly_listeners"}
-NOT_CHECKED = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class AudienceWindow:
-    """When a series counts as fresh, and how far back a new series starts."""
-
-    today: date
-    checked_before: datetime
-    lookback_days: int
-    airplay_lookback_days: int
-    force: bool = False
-
-    @classmethod
-    def for_options(cls, options: Any, now: datetime) -> AudienceWindow:
-        """The window of a run's options (chart or sweep options alike)."""
-        return cls(
-            today=now.date(),
-            checked_before=now - timedelta(hours=options.audience_max_age_hours),
-            lookback_days=options.lookback_days,
-            airplay_lookback_days=options.airplay_lookback_days,
-            force=getattr(options, "force_refresh", False),
-        )
-
-
-@dataclass
-class SeriesResult:
-    """What one series fetch found: points as (metric, date, value), and the outcome."""
-
-    status: str
-    points: list[tuple[str, date, int]] = field(default_factory=list)
-    complete: bool = True
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-class SeriesWork:
-    """One audience series (`series`) of many entities: select what is stale, save points."""
-
-    entity_kind = "track"
-
-    def __init__(self, platform: str, window: AudienceWindow) -> None:
-        self.platform = platform
-        self.window = window
-        self.ranges: dict[str, tuple[date, date]] = {}
-
-    @property
-    def series(self) -> str:
-        return f"audience:{self.platform}"
-
-    @property
-    def stage(self) -> str:
-        return f"{self.entity_kind}-{self.series.replace(':', '-')}"
-
-    def first_range(self) -> tuple[date, date]:
-        today = self.window.today
-        return today - timedelta(days=self.window.lookback_days), today
-
-    def select(self, session: Session, keys: Sequence[str]) -> dict[str, bool]:
-        checks = read_checks(
-            session, entity_kind=self.entity_kind, uuids=keys, series=[self.series]
-        )
-        needed: dict[str, bool] = {}
-        for key in keys:
-            check = checks.get((key, self.series))
-            fresh = check is not None and _aware(check.checked_at) >= self.window.checked_before
-            if fresh and not self.window.force:
-                continue
-            start, end = self.first_range()
-            if check is not None and check.newest_date is not None and not self.window.force:
-                start = max(start, check.newest_date + timedelta(days=1))
-            self.ranges[key] = (start, end)
-            needed[key] = check is None
-        return needed
-
-    def estimate(self, key: str) -> int:
-        start, end = self.ranges[key]
-        return len(split_period(start, end))
-
-    def fetch(self, client: SoundchartsClient, key: str) -> SeriesResult:
-        raise NotImplementedError
-
-    def save(self, session: Session, results: list[tuple[str, SeriesResult]]) -> None:
-        if not results:
-            return
-        self.save_points(session, results)
-        now = datetime.now(UTC)
-        # A partial result keeps its newest date (the retry resumes after it) but is not fresh.
-        record_checks(
-            session,
-            checks=[
-                {
-                    "entity_kind": self.entity_kind,
-                    "entity_uuid": key,
-                    "series": self.series,
-                    "status": result.status,
-                    "newest_date": max((d for _, d, _ in result.points), default=None),
-                    "checked_at": now if result.complete else NOT_CHECKED,
-                }
-                for key, result in results
-            ],
-        )
-
-    def save_points(self, session: Session, results: list[tuple[str, SeriesResult]]) -> None:
-        ids = track_ids(session, uuids=[key for key, _ in results])
-        save_track_points(
-            session,
-            points=[
-                (ids[key], self.platform, day, value)
-                for key, result in results
-                for _, day, value in result.points
-            ],
-        )
+__all__ = ["AIRPLAY", "AudienceWindow", "SeriesWork", "artist_series_work", "track_series_work"]
 
 
 class TrackAudienceWork(SeriesWork):
@@ -165,41 +39,6 @@ class TrackAudienceWork(SeriesWork):
         points = client.song_audience(key, self.platform, start, end)
         values = [(self.platform, point.date, point.total) for point in points]
         return SeriesResult("ok" if values else "empty", values)
-
-
-class AirplayWork(SeriesWork):
-    """Daily radio spins of a song (all stations), one broadcast-groups call per day."""
-
-    def __init__(self, window: AudienceWindow) -> None:
-        super().__init__(AIRPLAY, window)
-
-    @property
-    def series(self) -> str:
-        return AIRPLAY
-
-    def first_range(self) -> tuple[date, date]:
-        end = self.window.today - timedelta(days=1)
-        return end - timedelta(days=self.window.airplay_lookback_days - 1), end
-
-    def estimate(self, key: str) -> int:
-        start, end = self.ranges[key]
-        return max(0, (end - start).days + 1)
-
-    def fetch(self, client: SoundchartsClient, key: str) -> SeriesResult:
-        start, end = self.ranges[key]
-        points: list[tuple[str, date, int]] = []
-        day = start
-        while day <= end:
-            try:
-                spins = client.song_radio_spins(key, day, day)
-            except SoundchartsError as exc:
-                if points and is_retryable(exc):
-                    raise PartialFetch(SeriesResult("ok", points, complete=False), exc) from exc
-                raise
-            points.append((AIRPLAY, day, sum(spin.play_count for spin in spins)))
-            day += timedelta(days=1)
-        status = "ok" if any(value for _, _, value in points) else "empty"
-        return SeriesResult(status, points)
 
 
 class ArtistAudienceWork(SeriesWork):
