@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from chartcascade.models._base import optional_timestamp_field, timestamp_field
@@ -23,6 +24,10 @@ class Chart(SQLModel, table=True):
     chart_type: str | None = Field(default=None, max_length=64)
     max_results_count: int | None = None
     metric_type: str | None = Field(default=None, max_length=64)
+    # The platforms and windows of the chart's last sync (a `RefreshOptions` dump), so the sweep,
+    # `status` and the reports follow the chart's own choices.
+    sync_options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    last_synced_at: datetime | None = optional_timestamp_field()
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -41,7 +46,8 @@ class RankingSnapshot(SQLModel, table=True):
     fetched_at: datetime | None = optional_timestamp_field()
 
 
-# A track's place in one ranking snapshot.
+# A track's place in one ranking snapshot; `off_chart` entries (position 0: the track left the
+# chart) are kept and sort after every charted position.
 class RankingEntry(SQLModel, table=True):
     __tablename__ = "ranking_entry"  # type: ignore[assignment]
 
@@ -51,6 +57,7 @@ class RankingEntry(SQLModel, table=True):
     snapshot_id: int = Field(foreign_key="ranking_snapshot.id", index=True)
     track_id: int = Field(foreign_key="track.id", index=True)
     position: int = Field(index=True)
+    off_chart: bool = False
     old_position: int | None = None
     position_evolution: int | None = None
     time_on_chart: int | None = None

@@ -21,6 +21,8 @@ class FailedItem(SQLModel, table=True):
     item_uuid: str = Field(max_length=64)
     error: str
     attempts: int = 1
+    # True for failures a retry cannot fix (404, validation): they back off after a few attempts.
+    permanent: bool = False
     run_id: str | None = Field(default=None, max_length=64)
     first_failed_at: datetime = timestamp_field()
     last_failed_at: datetime = timestamp_field()
