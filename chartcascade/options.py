@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from enum import StrEnum
 
-DEFAULT_TRACK_PLATFORMS = ["spotify", "youtube", "shazam", "airplay"]
-DEFAULT_ARTIST_PLATFORMS = ["spotify", "youtube", "instagram", "tiktok"]
-DEFAULT_LISTENING_PLATFORMS = ["spotify"]
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chartcascade.platforms import ArtistPlatform, ListeningPlatform, TrackPlatform
+
+DEFAULT_TRACK_PLATFORMS = [
+    TrackPlatform.SPOTIFY,
+    TrackPlatform.YOUTUBE,
+    TrackPlatform.SHAZAM,
+    TrackPlatform.AIRPLAY,
+]
+DEFAULT_ARTIST_PLATFORMS = [
+    ArtistPlatform.SPOTIFY,
+    ArtistPlatform.YOUTUBE,
+    ArtistPlatform.INSTAGRAM,
+    ArtistPlatform.TIKTOK,
+]
+DEFAULT_LISTENING_PLATFORMS = [ListeningPlatform.SPOTIFY]
+PLATFORM_FIELDS = ("track_platforms", "artist_platforms", "listening_platforms")
 
 
 class RefreshOptions(BaseModel):
@@ -15,15 +30,15 @@ class RefreshOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    track_platforms: list[str] = Field(
+    track_platforms: list[TrackPlatform] = Field(
         DEFAULT_TRACK_PLATFORMS,
         description="Track audience platforms, in priority order; `airplay` is radio spins.",
     )
-    artist_platforms: list[str] = Field(
+    artist_platforms: list[ArtistPlatform] = Field(
         DEFAULT_ARTIST_PLATFORMS,
         description="Platforms whose artist audience (followers and other counters) is fetched.",
     )
-    listening_platforms: list[str] = Field(
+    listening_platforms: list[ListeningPlatform] = Field(
         DEFAULT_LISTENING_PLATFORMS,
         description="Platforms whose artist listening (Spotify monthly listeners) is fetched.",
     )
@@ -48,6 +63,22 @@ class RefreshOptions(BaseModel):
         le=90,
         description="How many days of radio spins a new track starts with (one call per day).",
     )
+
+    @property
+    def artist_feeds(self) -> list[tuple[str, str]]:
+        """(feed, platform) of every artist series asked for: audience, then listening."""
+        return [("audience", p) for p in self.artist_platforms] + [
+            ("listening", p) for p in self.listening_platforms
+        ]
+
+    @field_validator(*PLATFORM_FIELDS)
+    @classmethod
+    def _each_platform_once(cls, platforms: list[StrEnum]) -> list[StrEnum]:
+        """A platform listed twice would be fetched (and paid for) twice."""
+        twice = sorted({p.value for p in platforms if platforms.count(p) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once")
+        return platforms
 
 
 class SyncOptions(RefreshOptions):

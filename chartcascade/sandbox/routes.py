@@ -10,7 +10,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from chartcascade.sandbox import series
-from chartcascade.sandbox.artists import AUDIENCE_PLATFORMS, LISTENING_PLATFORMS, Artist
+from chartcascade.sandbox.artists import LISTENING_PLATFORMS, Artist
+from chartcascade.sandbox.catalogue import SOCIAL_CODES, SONG_AUDIENCE_CODES, STREAMING_CODES
 from chartcascade.sandbox.charts import ChartSpec, chart_payload, stamp
 from chartcascade.sandbox.paging import ApiError, collection, not_found, period, single
 from chartcascade.sandbox.songs import SONG_PLATFORMS, Song
@@ -128,12 +129,13 @@ def artist(world: SandboxWorld, call: Call) -> dict[str, Any]:
 def song_audience(world: SandboxWorld, call: Call) -> dict[str, Any]:
     found = _song(world, call.params["uuid"])
     platform = call.params["platform"]
-    if platform not in SONG_PLATFORMS:
+    if platform not in SONG_AUDIENCE_CODES:
         raise _invalid_platform()
     start, end = period(call.query, world.as_of)
     only = call.query.get("identifier") or None
     first, last = world.clip(start, end, found.release)
-    days = series.song_days(found, platform, first, last, only)[::-1]
+    linked = platform in SONG_PLATFORMS  # a known platform without the song's id: no data
+    days = series.song_days(found, platform, first, last, only)[::-1] if linked else []
 
     def fetch(a: int, b: int) -> list[Any]:
         return [
@@ -167,7 +169,7 @@ def _artist_related(world: SandboxWorld, found: Artist, platform: str, what: str
 def artist_audience(world: SandboxWorld, call: Call) -> dict[str, Any]:
     found = _artist(world, call.params["uuid"])
     platform = call.params["platform"]
-    if platform not in AUDIENCE_PLATFORMS:
+    if platform not in SOCIAL_CODES:
         raise _invalid_platform()
     if platform not in found.accounts:
         raise ApiError(404, "social", "No social account found for artist")
@@ -188,11 +190,12 @@ def artist_audience(world: SandboxWorld, call: Call) -> dict[str, Any]:
 def artist_listening(world: SandboxWorld, call: Call) -> dict[str, Any]:
     found = _artist(world, call.params["uuid"])
     platform = call.params["platform"]
-    if platform not in LISTENING_PLATFORMS:
+    if platform not in STREAMING_CODES:
         raise _invalid_platform()
     start, end = period(call.query, world.as_of)
     first, last = world.clip(start, end)
-    days = series.artist_days(found, platform, first, last, "listening")
+    linked = platform in LISTENING_PLATFORMS  # a known platform without data for anyone
+    days = series.artist_days(found, platform, first, last, "listening") if linked else []
 
     def fetch(a: int, b: int) -> list[Any]:
         return [
@@ -201,6 +204,8 @@ def artist_listening(world: SandboxWorld, call: Call) -> dict[str, Any]:
         ]
 
     related = _artist_related(world, found, platform, "listening")
+    if not linked:
+        related["lastCrawlDate"] = None
     return collection(call.path, call.query, len(days), fetch, related)
 
 
