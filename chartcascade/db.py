@@ -26,6 +26,7 @@ from chartcascade.settings import get_settings
 Merge = Callable[[Any, Any], ColumnElement[Any]]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 10  # a PostgreSQL server that does not answer fails in this time
 WAL_ATTEMPTS = 20
 _MAX_ROWS_PER_STATEMENT = 1_000
 MAX_IN_VALUES = 5_000
@@ -52,6 +53,17 @@ def normalize_url(url: str) -> str:
 def safe_url(url: str) -> str:
     """`url` with its password hidden, fit for logs and error messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL names (None: another database, or one in memory)."""
+    parsed = make_url(normalize_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        database = database.removeprefix("file:").split("?")[0]
+    return Path(database)
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -82,7 +94,13 @@ def _create_engine(url: str) -> Engine:
     if backend == "sqlite":
         return _create_sqlite_engine(url)
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=20,
+            max_overflow=20,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        )
     return create_engine(url, pool_pre_ping=True)
 
 

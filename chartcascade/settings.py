@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REAL_API_URL = "https://customer.api.soundcharts.com"
@@ -134,5 +134,19 @@ def _load_secret_block(name: str) -> SecretStr:
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; a bad value is one `ConfigurationError`."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(bad_settings_message(exc)) from None
+
+
+def bad_settings_message(error: ValidationError) -> str:
+    """`VARIABLE='value': what is wrong` for each bad setting, on one line."""
+    problems = []
+    for item in error.errors():
+        variable = ".".join(str(part) for part in item["loc"])
+        hidden = any(word in variable for word in ("SECRET", "KEY", "DATABASE_URL"))
+        shown = "" if hidden else f"={item.get('input')!r}"
+        problems.append(f"{variable}{shown}: {item['msg'].lower()}")
+    return f"bad setting {'; '.join(problems)} (fix the environment or .env)"

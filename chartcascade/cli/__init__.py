@@ -9,17 +9,32 @@ import os
 # a temporary server. Both can be overridden from the environment.
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# A temporary API (no PREFECT_API_URL) is stopped at exit while it may still be recording the
+# run's last events; it would print that cancellation as errors after the command's last line.
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 import typer  # noqa: E402
 
 from chartcascade.cli import admin, analytics, demo, operations, sandbox, sync  # noqa: E402
+from chartcascade.cli.errors import CommandGroup  # noqa: E402
 
 app = typer.Typer(
     name="chartcascade",
     help="Keep Soundcharts chart analytics complete: ranking, tracks, artists, audience.",
     no_args_is_help=True,
     add_completion=False,
+    cls=CommandGroup,
+    pretty_exceptions_show_locals=False,  # locals can hold credentials
 )
+
+
+@app.callback()
+def main(
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+) -> None:
+    """Keep Soundcharts chart analytics complete: ranking, tracks, artists, audience."""
+
+
 app.command("sync")(sync.sync_command)
 app.command("demo")(demo.demo_command)
 app.command("setup")(admin.setup_command)

@@ -23,26 +23,42 @@ def setup_command(
         None, "--prefect-file", help="The prefect.yaml naming the work pool."
     ),
 ) -> None:
-    """Create the rate limit, work pool and failure alert on the Prefect server (idempotent).
+    """Prepare a Prefect server once: the work pool and the failure alert (idempotent).
 
-    The alert notifies the named block when a chart or sweep run fails or crashes.
+    It also brings the shared rate limit to CHARTCASCADE_RATE_LIMIT_PER_SECOND / _BURST (a run
+    creates a missing one itself). The alert notifies the named block when a chart or sweep
+    run fails or crashes. Each line says what changed: created, updated or unchanged.
     """
-    from chartcascade.deploy.definitions import work_pool_name
-    from chartcascade.deploy.provision import ensure_failure_automation, ensure_work_pool
+    from chartcascade.cli.errors import prefect_api_url
+    from chartcascade.cli.preflight import require_prefect_api
+    from chartcascade.deploy.definitions import DeploymentFileError, work_pool_name
+    from chartcascade.deploy.provision import (
+        SetupError,
+        ensure_failure_automation,
+        ensure_work_pool,
+    )
     from chartcascade.limits import ensure_rate_limit
     from chartcascade.settings import get_settings
 
     settings = get_settings()
+    if not prefect_api_url():
+        fail(
+            "PREFECT_API_URL is not set: setup prepares a Prefect server (work pool, alert), "
+            "so point it at one, for example http://127.0.0.1:4200/api; a local "
+            "`chartcascade sync` needs no setup"
+        )
+    require_prefect_api()
     try:
-        name = ensure_rate_limit(settings)
         pool = work_pool_name(prefect_file)
+        limit_change = ensure_rate_limit(settings)
         pool_change = ensure_work_pool(pool)
         alert = ensure_failure_automation(notify_block) if notify_block else None
-    except Exception as exc:  # noqa: BLE001 - shown as one line
+    except (SetupError, DeploymentFileError) as exc:
         fail(f"setup on the Prefect server failed: {exc}")
     console.print(
-        f"rate limit [bold]{name}[/]: {settings.rate_limit_per_second:g} requests/s, "
-        f"burst {settings.rate_limit_burst}"
+        f"rate limit [bold]{settings.rate_limit_name}[/]: "
+        f"{settings.rate_limit_per_second:g} requests/s, burst {settings.rate_limit_burst}: "
+        f"{limit_change}"
     )
     console.print(f"work pool [bold]{pool}[/] (process): {pool_change}")
     if alert is None:
@@ -54,12 +70,10 @@ def setup_command(
 @db_app.command("upgrade")
 def upgrade_command() -> None:
     """Bring the database at DATABASE_URL to the current schema."""
+    from chartcascade.db import safe_url
     from chartcascade.schema import upgrade
     from chartcascade.settings import get_settings
 
     url = get_settings().database_url
-    try:
-        upgrade(url)
-    except Exception as exc:  # noqa: BLE001 - shown as one line
-        fail(f"database upgrade failed: {exc}")
-    console.print("database is at the current schema")
+    upgrade(url)  # a failure ends the command in one line (cli.errors)
+    console.print(f"database {safe_url(url)} is at the current schema")

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from chartcascade.cli.console import console, fail
+from chartcascade.cli.preflight import require_database
 from chartcascade.cli.sync import parse_date
 
 
@@ -85,6 +86,7 @@ def status_command(
     from chartcascade.settings import get_settings
 
     database_url = get_settings().database_url
+    require_database(database_url)
     charts = chart or chart_slugs(database_url)
     if not charts:
         fail("no chart has been synced yet: run `chartcascade sync CHART` first")
@@ -118,6 +120,7 @@ def report_command(
     from chartcascade.settings import get_settings
 
     database_url = get_settings().database_url
+    require_database(database_url)
     fmt = report_format.value
     if fmt == "html":
         if platform or as_of:

@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from chartcascade.cli.console import console, errors, fail
+from chartcascade.cli.errors import prefect_api_url
+from chartcascade.cli.preflight import require_prefect_api
 
 if TYPE_CHECKING:
     from chartcascade.deploy.history import StageFigures
@@ -31,15 +33,18 @@ def serve_command(
     Same names, schedules, parameters, concurrency limits and triggers as `prefect deploy`.
     """
     from prefect import serve
-    from prefect.settings import PREFECT_API_URL
 
     from chartcascade.deploy.definitions import DeploymentFileError, runner_deployments
+    from chartcascade.settings import get_settings
 
+    get_settings()  # a bad setting ends the command here, not in every run
     try:
         deployments = runner_deployments(prefect_file, deployment or None)
     except DeploymentFileError as exc:
         fail(str(exc))
-    if not PREFECT_API_URL.value():
+    if prefect_api_url():
+        require_prefect_api()
+    else:
         errors.print(
             "[yellow]warning:[/] PREFECT_API_URL is not set: runs go to a temporary server "
             "and their history is lost when this process stops."
@@ -63,10 +68,8 @@ def runs_command(
         types = [StateType(s.upper()) for s in state]
     except ValueError:
         fail(f"unknown state in {state}: use {', '.join(t.value.lower() for t in StateType)}")
-    try:
-        records = recent_runs(limit=limit, chart=chart, states=types or None)
-    except Exception as exc:  # noqa: BLE001 - shown as one line
-        fail(f"could not read runs from the Prefect API: {exc}")
+    require_prefect_api()  # without PREFECT_API_URL: the local runs' temporary API
+    records = recent_runs(limit=limit, chart=chart, states=types or None)
     if not records:
         console.print("no runs yet")
         return

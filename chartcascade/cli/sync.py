@@ -60,10 +60,14 @@ def sync_command(
     options = parse_options(
         option, top_n=top_n, max_api_calls=max_api_calls, force_refresh=force_refresh
     )
+    from chartcascade.cli.preflight import require_prefect_api, require_reachable_database
     from chartcascade.settings import ConfigurationError, get_settings
 
     try:
-        get_settings().credentials()
+        settings = get_settings()
+        settings.credentials()
+        require_prefect_api()
+        require_reachable_database(settings.database_url)
         if plan:
             show_plan(chart, on, options)
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from prefect import get_client
@@ -13,7 +13,8 @@ from prefect.events.schemas.automations import AutomationCore, EventTrigger, Pos
 from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessWorker
 
-Change = Literal["created", "updated", "unchanged"]
+from chartcascade.limits import Change
+
 ALERT_AUTOMATION = "chartcascade-run-failed"
 ALERTED_FLOWS = ("sync-chart", "backlog-sweep")
 ALERT_SUBJECT = "chartcascade: {{ flow.name }} run {{ flow_run.name }} {{ flow_run.state.name }}"

@@ -11,7 +11,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
@@ -26,6 +26,7 @@ from chartcascade.crud.backlog import (
     unchecked_audience,
 )
 from chartcascade.db import session_scope
+from chartcascade.flows.runner import SettingsThreadPoolTaskRunner
 from chartcascade.flows.stages import collect, start_run, submit_stage
 from chartcascade.flows.summary import SyncSummary, final_state
 from chartcascade.flows.sync_chart import with_retries
@@ -77,7 +78,7 @@ def sweep_run_name() -> str:
     flow_run_name=sweep_run_name,
     task_runner=cast(
         TaskRunner[PrefectFuture[Any]],
-        ThreadPoolTaskRunner(max_workers=get_settings().max_parallel_requests),
+        SettingsThreadPoolTaskRunner(),
     ),
     persist_result=False,
 )

@@ -10,12 +10,12 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
-from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from chartcascade.crud.tracks import track_artist_uuids
 from chartcascade.db import session_scope
 from chartcascade.flows.progress import RunProgress
+from chartcascade.flows.runner import SettingsThreadPoolTaskRunner
 from chartcascade.flows.stages import (
     Submitted,
     collect,
@@ -80,7 +80,7 @@ def prioritised_artists(ctx: RunContext, track_uuids: list[str]) -> list[str]:
 @flow(
     name="sync-chart",
     flow_run_name=run_name,
-    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().max_parallel_requests),  # type: ignore[arg-type]
+    task_runner=SettingsThreadPoolTaskRunner(),  # type: ignore[arg-type]
     persist_result=False,
 )
 def sync_chart(
