@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import Date, case, func
+from sqlalchemy import select as select_columns
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -15,6 +17,19 @@ from chartcascade.models import ArtistAudiencePoint, AudienceCheck, Track, Track
 
 CHECK_STATUSES = ("ok", "empty", "no_account")
 ENTITY_KINDS = ("track", "artist")
+NOT_CUMULATIVE = ("airplay",)  # track platforms whose values are daily counts, not totals
+
+
+@dataclass(frozen=True)
+class SeriesCorrection:
+    """A stored day whose cumulative value is below the one of the stored day before it."""
+
+    track_uuid: str
+    platform: str
+    day: date
+    value: int
+    previous_day: date
+    previous_value: int
 
 
 def save_track_points(session: Session, *, points: Sequence[tuple[int, str, date, int]]) -> int:
@@ -42,6 +57,55 @@ def stored_track_days(
         for uuid, day in session.exec(statement):
             found.setdefault(uuid, set()).add(day)
     return found
+
+
+def series_corrections(
+    session: Session,
+    *,
+    uuids: Sequence[str] | None = None,
+    platforms: Sequence[str] | None = None,
+    since: date | None = None,
+) -> list[SeriesCorrection]:
+    """Stored decreases of cumulative track series (every platform but airplay).
+
+    Each is a day on or after `since` whose value is below the previous stored day's: a
+    correction in the API's own data (the parsing never stores a day with an identifier
+    missing). Restricted to the tracks `uuids` and to `platforms` when given; by track,
+    platform and date.
+    """
+    point = TrackAudiencePoint
+    series = (col(point.track_id), col(point.platform))
+    order = col(point.date)
+    wanted: list[Any] = [col(point.platform).not_in(NOT_CUMULATIVE)]
+    if platforms is not None:
+        wanted.append(col(point.platform).in_(list(platforms)))
+    found: list[SeriesCorrection] = []
+    for part in [None] if uuids is None else chunks(list(dict.fromkeys(uuids))):
+        where = wanted if part is None else [*wanted, col(Track.uuid).in_(part)]
+        days = (
+            select_columns(
+                col(Track.uuid).label("uuid"),
+                col(point.platform).label("platform"),
+                col(point.date).label("day"),
+                col(point.value).label("value"),
+                func.lag(point.date, type_=Date)
+                .over(partition_by=series, order_by=order)
+                .label("previous_day"),
+                func.lag(point.value)
+                .over(partition_by=series, order_by=order)
+                .label("previous_value"),
+            )
+            .join(Track, col(Track.id) == point.track_id)
+            .where(*where)
+            .subquery()
+        )
+        statement = select_columns(days).where(days.c.value < days.c.previous_value)
+        if since is not None:
+            statement = statement.where(days.c.day >= since)
+        rows = session.connection().execute(statement)
+        for uuid, platform, day, value, previous_day, previous_value in rows:
+            found.append(SeriesCorrection(uuid, platform, day, value, previous_day, previous_value))
+    return sorted(found, key=lambda c: (c.track_uuid, c.platform, c.day))
 
 
 def save_artist_points(

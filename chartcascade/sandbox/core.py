@@ -91,6 +91,11 @@ class Sandbox:
         """(time.monotonic() at arrival, endpoint, status) per request."""
         return self.ledger.request_log
 
+    @property
+    def requests(self) -> list[tuple[str, dict[str, str], dict[str, str]]]:
+        """(endpoint, path parameters, query) per routed request, in arrival order."""
+        return self.ledger.requests
+
     def reset_counts(self) -> None:
         """Zero the counters and the request log (not the quota, tokens or rate window)."""
         self.ledger.reset()
@@ -146,6 +151,7 @@ class Sandbox:
         if found is None:
             return self._finish(endpoint, now, False, 404, error_body(404, "access", "Not found."))
         route, params = found
+        self.ledger.note(endpoint, params, query)
         if method.upper() != route.method:
             not_allowed = error_body(405, "method", "Method not allowed.")
             return self._finish(endpoint, now, False, 405, not_allowed)

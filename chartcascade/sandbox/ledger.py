@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Mapping
 
 
 class Ledger:
-    """Calls, 2xx answers and statuses per endpoint, plus a timestamped request log."""
+    """Calls, 2xx answers and statuses per endpoint, a timestamped request log, and what each
+    routed request asked for (path parameters and query)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -15,12 +17,18 @@ class Ledger:
         self._billable: Counter[str] = Counter()
         self._statuses: Counter[tuple[str, int]] = Counter()
         self._log: list[tuple[float, str, int]] = []
+        self._asked: list[tuple[str, dict[str, str], dict[str, str]]] = []
         self._billed_api = 0
 
     def count(self, endpoint: str) -> None:
         """A request arrived."""
         with self._lock:
             self._calls[endpoint] += 1
+
+    def note(self, endpoint: str, params: Mapping[str, str], query: Mapping[str, str]) -> None:
+        """What a routed request asked for."""
+        with self._lock:
+            self._asked.append((endpoint, dict(params), dict(query)))
 
     def record(self, endpoint: str, now: float, status: int, *, api: bool) -> int:
         """An answer left; returns the number of 2xx API answers so far."""
@@ -52,8 +60,14 @@ class Ledger:
         with self._lock:
             return list(self._log)
 
+    @property
+    def requests(self) -> list[tuple[str, dict[str, str], dict[str, str]]]:
+        with self._lock:
+            return [(e, dict(p), dict(q)) for e, p, q in self._asked]
+
     def reset(self) -> None:
         with self._lock:
+            self._asked.clear()
             self._calls.clear()
             self._billable.clear()
             self._statuses.clear()

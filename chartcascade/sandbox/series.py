@@ -4,6 +4,12 @@ A value on a calendar day depends only on the seed, the entity and that day, nev
 `as_of`, so a later `as_of` extends a series without rewriting it. Cumulative series use a
 jittered clock (`t + 0.7 * u(day)`, with u in [0, 1)), which is strictly increasing from one
 day to the next, so totals never decrease except where a discontinuity is modelled.
+
+Song audience is served awkwardly, as the real API does: an identifier's value is sometimes
+null, and some songs leave a later identifier out of `plots` on some days. Some songs are
+*late*: their later identifiers are null on the newest `LATE_DAYS` days before `as_of`, and
+filled once `as_of` has moved on (the one way a value depends on `as_of`). `song_total` is
+the world's true total (every active identifier counted), whatever was served.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ EXTRA_FIELDS = {
 GAP_SHARE = 0.05
 REPEAT_SHARE = 0.05
 NULL_PER_MILLE = 10
+OMITTING_SONG_SHARE = 0.3  # songs that leave a later identifier out of `plots` on some days
+OMIT_SHARE = 0.03
+LATE_SONG_SHARE = 0.4  # songs whose later identifiers come in late
+LATE_DAYS = 2
 PARIS_OFFSET_SHARE = 0.12
 
 
@@ -84,24 +94,55 @@ def song_offset(song: Song, platform: str, day: int) -> str:
     )
 
 
-def song_plots(
-    song: Song, platform: str, day: int, only: str | None
-) -> list[tuple[str, int | None]]:
-    """(identifier, cumulative value or None) for each identifier active on `day`."""
+def _later(song: Song, platform: str, ident: Identifier) -> bool:
+    """A later identifier of a song whose identifier set never changes."""
+    return song.discontinuity is None and ident.value != song.identifiers[platform][0].value
+
+
+def _omitted(song: Song, platform: str, ident: Identifier, day: int) -> bool:
+    """Whether a later identifier is left out of `plots` on `day`."""
+    if not _later(song, platform, ident):
+        return False
+    if day_unit(derived_key(song.key, "omits"), 0) >= OMITTING_SONG_SHARE:
+        return False
+    return day_unit(derived_key(ident.key, platform, "omit"), day) < OMIT_SHARE
+
+
+def _late(song: Song, platform: str, ident: Identifier, day: int, today: int) -> bool:
+    """Whether a later identifier of a late song has no value yet on `day`."""
+    if today - day >= LATE_DAYS or not _later(song, platform, ident):
+        return False
+    return day_unit(derived_key(song.key, "late"), 0) < LATE_SONG_SHARE
+
+
+def _true_value(song: Song, platform: str, ident: Identifier, day: int) -> int:
+    """An identifier's cumulative value on `day` (a repeat day repeats the day before)."""
     repeat = day_unit(derived_key(song.key, platform, "repeat"), day) < REPEAT_SHARE
     amplitude = 10 ** (2.5 + 3.0 * song.popularity) * SONG_FACTOR[platform]
+    if repeat and day > ident.start:
+        return cumulative(ident, amplitude, day - 1)
+    return cumulative(ident, amplitude, day)
+
+
+def song_plots(
+    song: Song, platform: str, day: int, only: str | None, today: int
+) -> list[tuple[str, int | None]]:
+    """(identifier, cumulative value or None) for each identifier served on `day`, as
+    served when `as_of` is the day `today`."""
     plots: list[tuple[str, int | None]] = []
     for ident in song_identifiers(song, platform, only):
-        if not _active(ident, day):
+        if not _active(ident, day) or _omitted(song, platform, ident, day):
             continue
-        mixed = mix(ident.key ^ day)  # low bits: the null roll; high bits: the jitter
-        if mixed % 1000 < NULL_PER_MILLE:
-            plots.append((ident.value, None))
-        elif repeat and day > ident.start:
-            plots.append((ident.value, cumulative(ident, amplitude, day - 1)))
-        else:
-            plots.append((ident.value, cumulative(ident, amplitude, day, mixed)))
+        null = mix(ident.key ^ day) % 1000 < NULL_PER_MILLE  # low bits; the jitter uses high
+        null = null or _late(song, platform, ident, day, today)
+        plots.append((ident.value, None if null else _true_value(song, platform, ident, day)))
     return plots
+
+
+def song_total(song: Song, platform: str, day: int) -> int | None:
+    """The true total on `day` over every active identifier; None when none is active."""
+    active = [i for i in song.identifiers[platform] if _active(i, day)]
+    return sum(_true_value(song, platform, i, day) for i in active) if active else None
 
 
 def cumulative(ident: Identifier, amplitude: float, day: int, mixed: int | None = None) -> int:
@@ -112,9 +153,12 @@ def cumulative(ident: Identifier, amplitude: float, day: int, mixed: int | None 
     return int(amplitude * ident.scale * (3 * tau * (1 - math.exp(-t / tau)) + t))
 
 
-def song_item(song: Song, platform: str, day: int, iso: str, only: str | None) -> dict[str, Any]:
+def song_item(
+    song: Song, platform: str, day: int, iso: str, only: str | None, today: int
+) -> dict[str, Any]:
     """One API item `{date, plots}`."""
-    plots = [{"identifier": i, "value": v} for i, v in song_plots(song, platform, day, only)]
+    served = song_plots(song, platform, day, only, today)
+    plots = [{"identifier": i, "value": v} for i, v in served]
     return {"date": _stamp(iso, song_offset(song, platform, day)), "plots": plots}
 
 

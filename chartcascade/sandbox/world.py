@@ -24,7 +24,8 @@ class SandboxWorld:
     """Seeded artists, songs, charts, rankings, stations and daily series.
 
     Same parameters give identical data; a value on a calendar date never depends on `as_of`
-    (which only decides the newest day and, with `history_days`, the oldest one served).
+    (which only decides the newest day and, with `history_days`, the oldest one served),
+    except a late song identifier's null on the newest days (`series.LATE_DAYS`).
     """
 
     def __init__(
@@ -155,14 +156,26 @@ class SandboxWorld:
     def song_series(
         self, uuid: str, platform: str, start: date, end: date, identifier: str | None = None
     ) -> list[tuple[date, dict[str, int | None]]]:
-        """Song audience points: (date, {identifier: cumulative value or None})."""
-        song = self._songs_by_uuid[uuid]
+        """Song audience points: (date, {identifier: cumulative value or None}), as served."""
+        song, today = self._songs_by_uuid[uuid], self.today
         first, last = self.clip(start, end, song.release)
         days = series.song_days(song, platform, first, last, identifier)
         return [
-            (date.fromordinal(d), dict(series.song_plots(song, platform, d, identifier)))
+            (date.fromordinal(d), dict(series.song_plots(song, platform, d, identifier, today)))
             for d in days
         ]
+
+    def song_total(self, uuid: str, platform: str, day: date) -> int | None:
+        """The true total of a song's identifiers active on `day`, whatever the API serves
+        (nulls and left-out identifiers included); None when it has none that day."""
+        return series.song_total(self._songs_by_uuid[uuid], platform, day.toordinal())
+
+    def song_identifier_days(self, uuid: str, platform: str) -> dict[str, tuple[date, date | None]]:
+        """Identifier -> (first day with data, first day without it after a drop, or None)."""
+        return {
+            i.value: (date.fromordinal(i.start), date.fromordinal(i.end) if i.end else None)
+            for i in self._songs_by_uuid[uuid].identifiers[platform]
+        }
 
     def artist_series(
         self, uuid: str, platform: str, start: date, end: date

@@ -45,9 +45,11 @@ def validate_list(model: type[M], items: Any) -> list[M]:
 
 
 def song_audience_series(items: list[Any]) -> list[SongAudiencePoint]:
-    """Song audience points ascending by date; dates left without plots are dropped."""
-    points = _list_adapter(SongAudiencePoint).validate_python(items)
-    return by_date(point for point in points if point.plots)
+    """Song audience points ascending by date, null values and empty dates kept.
+
+    Whether a date is a total is decided over the whole series (`totals.song_totals`).
+    """
+    return by_date(_list_adapter(SongAudiencePoint).validate_python(items))
 
 
 def artist_audience_series(items: list[Any]) -> list[ArtistAudiencePoint]:

@@ -191,14 +191,18 @@ class Artist(Payload):
 
 
 class AudiencePlot(Payload):
-    """One platform identifier's value on a date."""
+    """One platform identifier's value on a date (None: the API left it null)."""
 
     identifier: OptStr = None
-    value: Int
+    value: OptInt = None
 
 
 class SongAudiencePoint(Payload):
-    """A song's audience on one date, one plot per platform identifier."""
+    """A song's audience on one date, one plot per platform identifier.
+
+    Null values are kept: a day missing an identifier's value is not a total
+    (see `chartcascade.soundcharts.totals`).
+    """
 
     date: DatePart
     plots: list[AudiencePlot] = Field(default_factory=list)
@@ -211,14 +215,12 @@ class SongAudiencePoint(Payload):
         plots = data.get("plots")
         if plots is None and "value" in data:
             plots = [{"identifier": None, "value": data["value"]}]
-        if isinstance(plots, list):
-            plots = [p for p in plots if not (isinstance(p, dict) and p.get("value") is None)]
         return {**data, "plots": plots if plots is not None else []}
 
     @property
-    def total(self) -> int:
-        """The sum over identifiers."""
-        return sum(plot.value for plot in self.plots)
+    def values(self) -> dict[str, int | None]:
+        """Identifier ("" when unnamed) -> value or None; a repeated identifier: the last."""
+        return {plot.identifier or "": plot.value for plot in self.plots}
 
 
 class RadioSpinCount(Payload):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
 from sqlmodel import Session
 
 from chartcascade.crud.artists import artist_ids
-from chartcascade.crud.audience import (
-    save_artist_points,
-)
+from chartcascade.crud.audience import save_artist_points, series_corrections
 from chartcascade.soundcharts import (
     NoAccountError,
     SoundchartsClient,
 )
+from chartcascade.soundcharts.totals import song_totals
 from chartcascade.tasks.airplay import AirplayWork
 from chartcascade.tasks.batch import RunContext, run_batch
 from chartcascade.tasks.outcome import StageOutcome
@@ -29,16 +34,58 @@ from chartcascade.tasks.series import (
 __all__ = ["AIRPLAY", "AudienceWindow", "SeriesWork", "artist_series_work", "track_series_work"]
 
 
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
 class TrackAudienceWork(SeriesWork):
-    """Cumulative song audience (streams, views, Shazam counts), summed over identifiers."""
+    """Cumulative song audience (streams, views, Shazam counts), summed over identifiers.
+
+    A day missing an identifier's value is not stored; the window restarts at the first such
+    day (`song_totals`). A window that goes on from a stored day starts one day earlier, so
+    the identifiers of that last complete day are known to the totals after it.
+    """
+
+    def select(self, session: Session, keys: Sequence[str]) -> dict[str, bool]:
+        needed = super().select(session, keys)
+        first_start = self.first_range()[0]
+        for key in needed:
+            start, end = self.ranges[key]
+            if first_start < start <= end:  # the window goes on after a stored newest day
+                self.ranges[key] = (start - timedelta(days=1), end)
+        return needed
 
     def fetch(self, client: SoundchartsClient, key: str) -> SeriesResult:
         start, end = self.ranges[key]
         if start > end:
             return SeriesResult("ok")
-        points = client.song_audience(key, self.platform, start, end)
-        values = [(self.platform, point.date, point.total) for point in points]
-        return SeriesResult("ok" if values else "empty", values)
+        found = song_totals(client.song_audience(key, self.platform, start, end))
+        values = [(self.platform, day, total) for day, total in found.totals]
+        resume_from = found.incomplete[0] if found.incomplete else None
+        status = "ok" if values or resume_from else "empty"
+        return SeriesResult(status, values, resume_from=resume_from)
+
+    def save(self, session: Session, results: list[tuple[str, SeriesResult]]) -> None:
+        super().save(session, results)
+        saved = [day for _, result in results for _, day, _ in result.points]
+        if not saved:
+            return
+        uuids = [key for key, result in results if result.points]
+        for found in series_corrections(
+            session, uuids=uuids, platforms=[self.platform], since=min(saved)
+        ):
+            _logger().warning(
+                "The API lowered the %s total of track %s on %s: %d after %d on %s",
+                found.platform,
+                found.track_uuid,
+                found.day,
+                found.value,
+                found.previous_value,
+                found.previous_day,
+            )
 
 
 class ArtistAudienceWork(SeriesWork):

@@ -49,11 +49,25 @@ class AudienceWindow:
 
 @dataclass
 class SeriesResult:
-    """What one series fetch found: points as (metric, date, value), and the outcome."""
+    """What one series fetch found: points as (metric, date, value), and the outcome.
+
+    `resume_from` is the first day left out to be fetched again (the API did not have it
+    whole yet): the series' newest date stays before it, so the next window starts there.
+    """
 
     status: str
     points: list[tuple[str, date, int]] = field(default_factory=list)
     complete: bool = True
+    resume_from: date | None = None
+
+    @property
+    def newest_date(self) -> date | None:
+        """The date the next window starts after; None keeps the stored one."""
+        if not self.complete:
+            return None  # a partial result may have skipped a day: it must not move the start
+        if self.resume_from is not None:
+            return self.resume_from - timedelta(days=1)
+        return max((day for _, day, _ in self.points), default=None)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -120,10 +134,7 @@ class SeriesWork:
                     "entity_uuid": key,
                     "series": self.series,
                     "status": result.status,
-                    # A partial result may have skipped a day: it must not move the start on.
-                    "newest_date": max((d for _, d, _ in result.points), default=None)
-                    if result.complete
-                    else None,
+                    "newest_date": result.newest_date,
                     "checked_at": now if result.complete else NOT_CHECKED,
                 }
                 for key, result in results

@@ -50,27 +50,58 @@ def minimum_calls(world: Any, charts: list[str]) -> Counter[str]:
     return calls
 
 
-def assert_track_audience_matches_world(database_url: str, world: Any, chart: str) -> None:
-    """Every track series stored equals the sandbox's data (summed over identifiers)."""
+def expected_track_totals(
+    world: Any, uuid: str, platform: str, start: date, end: date
+) -> dict[date, int]:
+    """The totals a cascade fetching [start, end] stores, from the world's truth.
+
+    A day is stored when every identifier the world has active that day, and that the API
+    has shown (with a value or null) by then within the range, was served a value; a client
+    cannot know of an identifier before it shows. The value is the world's true total, or
+    the served sum on the rare day an active identifier has not shown yet.
+    """
+    spans = world.song_identifier_days(uuid, platform)
+    shown: set[str] = set()
+    expected: dict[date, int] = {}
+    for day, plots in world.song_series(uuid, platform, start, end):
+        shown |= set(plots)
+        active = {
+            i for i, (first, stop) in spans.items() if first <= day and (stop is None or day < stop)
+        }
+        awaited = active & shown
+        if not awaited or any(plots.get(i) is None for i in awaited):
+            continue
+        expected[day] = (
+            world.song_total(uuid, platform, day)
+            if awaited == active
+            else sum(plots[i] for i in awaited)
+        )
+    return expected
+
+
+def stored_track_series(database_url: str) -> dict[tuple[str, str], dict[date, int]]:
+    """(track uuid, platform) -> {date: value} of every stored track point."""
     from sqlmodel import select
 
     from chartcascade.db import session_scope
     from chartcascade.models import Track, TrackAudiencePoint
 
-    start, end = today() - timedelta(days=LOOKBACK_DAYS), today()
     with session_scope(database_url) as session:
-        ids = {t.uuid: t.id for t in session.exec(select(Track)).all()}
+        uuids = {t.id: t.uuid for t in session.exec(select(Track)).all()}
         points = session.exec(select(TrackAudiencePoint)).all()
-    stored: dict[tuple[int | None, str], dict[date, int]] = {}
+    stored: dict[tuple[str, str], dict[date, int]] = {}
     for point in points:
-        stored.setdefault((point.track_id, point.platform), {})[point.date] = point.value
+        stored.setdefault((uuids[point.track_id], point.platform), {})[point.date] = point.value
+    return stored
+
+
+def assert_track_audience_matches_world(database_url: str, world: Any, chart: str) -> None:
+    """Every track series stored equals the sandbox's true totals (complete days only)."""
+    start, end = today() - timedelta(days=LOOKBACK_DAYS), today()
+    stored = stored_track_series(database_url)
     for uuid in chart_tracks(world, chart):
         for platform in ("spotify", "youtube", "shazam"):
-            expected = {
-                day: sum(v for v in plots.values() if v is not None)
-                for day, plots in world.song_series(uuid, platform, start, end)
-                if any(v is not None for v in plots.values())
-            }
-            assert stored.get((ids[uuid], platform), {}) == expected, (uuid, platform)
+            expected = expected_track_totals(world, uuid, platform, start, end)
+            assert stored.get((uuid, platform), {}) == expected, (uuid, platform)
         airplay = {day: world.airplay_spins(uuid, day, day) for day in airplay_days()}
-        assert stored.get((ids[uuid], "airplay"), {}) == airplay, (uuid, "airplay")
+        assert stored.get((uuid, "airplay"), {}) == airplay, (uuid, "airplay")

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from chartcascade.sandbox import Sandbox, SandboxWorld
+from chartcascade.sandbox.series import LATE_DAYS
 
 from .conftest import AS_OF, LEGACY
 
@@ -73,11 +74,30 @@ def test_rankings_on_a_date_ignore_as_of(small: SandboxWorld, small_later: Sandb
 
 
 def test_song_series_values_ignore_as_of(small: SandboxWorld, small_later: SandboxWorld) -> None:
+    settled = (WINDOW[0], AS_OF - timedelta(days=LATE_DAYS))  # before the late days
     for uuid in small.song_uuids[:20]:
         for platform in ("spotify", "youtube", "shazam"):
-            assert small.song_series(uuid, platform, *WINDOW) == small_later.song_series(
-                uuid, platform, *WINDOW
+            assert small.song_series(uuid, platform, *settled) == small_later.song_series(
+                uuid, platform, *settled
             )
+
+
+def test_late_song_values_are_filled_once_as_of_moves_on(
+    small: SandboxWorld, small_later: SandboxWorld
+) -> None:
+    late = (AS_OF - timedelta(days=LATE_DAYS - 1), AS_OF)
+    filled = 0
+    for uuid in small.song_uuids:
+        for platform in ("spotify", "youtube"):
+            before = small.song_series(uuid, platform, *late)
+            after = dict(small_later.song_series(uuid, platform, *late))
+            assert [day for day, _ in before] == list(after)
+            for day, plots in before:
+                assert set(plots) == set(after[day])
+                for identifier, value in plots.items():
+                    assert value == after[day][identifier] or value is None
+                    filled += value is None and after[day][identifier] is not None
+    assert filled > 10
 
 
 def test_artist_series_values_ignore_as_of(small: SandboxWorld, small_later: SandboxWorld) -> None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import httpx
 
 from chartcascade.sandbox import SandboxWorld
+from chartcascade.sandbox.series import LATE_DAYS
 
 from .conftest import AS_OF, follow_all
 
@@ -241,3 +242,60 @@ def test_broadcast_groups_period_over_90_days_is_400(
 
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["message"] == "Invalid period"
+
+
+def _active_on(world: SandboxWorld, uuid: str, platform: str, day: date) -> list[str]:
+    spans = world.song_identifier_days(uuid, platform)
+    return [
+        i for i, (first, stop) in spans.items() if first <= day and (stop is None or day < stop)
+    ]
+
+
+def test_some_songs_leave_a_later_identifier_out_on_some_days(world: SandboxWorld) -> None:
+    left_out: dict[str, int] = {}
+    for uuid in world.song_uuids[:200]:
+        for platform in ("spotify", "youtube"):
+            first = world.song_identifiers(uuid, platform)[:1]
+            for day, plots in world.song_series(uuid, platform, START, AS_OF):
+                missing = set(_active_on(world, uuid, platform, day)) - set(plots)
+                assert not missing & set(first)  # the first identifier is always served
+                if missing:
+                    left_out[uuid] = left_out.get(uuid, 0) + 1
+
+    assert 5 <= len(left_out) <= 60
+    assert max(left_out.values()) < 30  # a few days each, not whole series
+
+
+def test_late_songs_have_later_identifiers_null_on_the_newest_days(world: SandboxWorld) -> None:
+    late = settled = 0
+    for uuid in world.song_uuids[:200]:
+        points = world.song_series(uuid, "spotify", AS_OF - timedelta(days=LATE_DAYS + 1), AS_OF)
+        if len(world.song_identifiers(uuid, "spotify")) < 2 or world.discontinuity_date(uuid):
+            continue
+        newest = [p for d, p in points if (AS_OF - d).days < LATE_DAYS]
+        older = [p for d, p in points if (AS_OF - d).days >= LATE_DAYS]
+        if newest and all(None in p.values() for p in newest):
+            late += 1
+            settled += all(None not in p.values() for p in older)
+
+    assert late >= 5
+    assert settled >= late - 2  # older days are complete (barring the rare random null)
+
+
+def test_song_total_is_the_sum_over_every_active_identifier(world: SandboxWorld) -> None:
+    compared = short = 0
+    for uuid in world.song_uuids[:60]:
+        for platform in ("spotify", "youtube"):
+            for day, plots in world.song_series(uuid, platform, START, AS_OF):
+                total = world.song_total(uuid, platform, day)
+                served = [v for v in plots.values() if v is not None]
+                whole = len(served) == len(_active_on(world, uuid, platform, day))
+                if whole:
+                    assert total == sum(served)
+                    compared += 1
+                else:
+                    assert total is not None and total > sum(served)
+                    short += 1
+
+    assert compared > 3000
+    assert short > 10

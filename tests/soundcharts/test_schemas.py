@@ -148,30 +148,35 @@ def test_duplicate_dates_keep_the_last_point() -> None:
     assert [(p.date.day, p.value) for p in points] == [(1, 1), (2, 6)]
 
 
-def test_null_plot_values_are_dropped() -> None:
+def test_null_plot_values_are_kept() -> None:
     point = SongAudiencePoint.model_validate(
         {"date": "2024-03-01", "plots": [{"identifier": "a", "value": None}, {"value": 4}]}
     )
 
-    assert [(p.identifier, p.value) for p in point.plots] == [(None, 4)]
-    assert point.total == 4
+    assert [(p.identifier, p.value) for p in point.plots] == [("a", None), (None, 4)]
+    assert point.values == {"a": None, "": 4}
 
 
-def test_dates_left_without_plots_are_dropped() -> None:
+def test_dates_with_only_nulls_or_no_plots_are_kept() -> None:
     points = song_audience_series(
         [
             {"date": "2024-03-01", "plots": [{"identifier": "a", "value": None}]},
             {"date": "2024-03-02", "plots": [{"identifier": "a", "value": 9}]},
+            {"date": "2024-03-03", "plots": []},
         ]
     )
 
-    assert [p.date.day for p in points] == [2]
+    assert [(p.date.day, p.values) for p in points] == [
+        (1, {"a": None}),
+        (2, {"a": 9}),
+        (3, {}),
+    ]
 
 
 def test_flat_audience_item_becomes_one_plot() -> None:
     points = song_audience_series([{"date": "2024-03-01", "value": 12}])
 
-    assert points[0].total == 12
+    assert points[0].values == {"": 12}
 
 
 def test_artist_audience_keeps_null_counters_as_none() -> None:

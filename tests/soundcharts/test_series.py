@@ -15,7 +15,7 @@ SONG_UUID = "7d534228-5165-11e9-9375-549f35161576"
 ARTIST_UUID = "11e81bcc-9c1c-ce38-b96b-a0369fe50396"
 
 
-def test_song_audience_sends_dates_and_sums_plots(
+def test_song_audience_sends_dates_and_keeps_plots(
     client: SoundchartsClient, router: respx.MockRouter
 ) -> None:
     items = [
@@ -35,7 +35,10 @@ def test_song_audience_sends_dates_and_sums_plots(
         "offset": "0",
         "limit": "100",
     }
-    assert [(p.date, p.total) for p in points] == [(date(2024, 3, 1), 7), (date(2024, 3, 2), 15)]
+    assert [(p.date, p.values) for p in points] == [
+        (date(2024, 3, 1), {"a": 7}),
+        (date(2024, 3, 2), {"a": 10, "b": 5}),
+    ]
 
 
 def test_song_audience_splits_long_ranges_into_90_day_periods(
