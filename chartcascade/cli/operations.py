@@ -93,10 +93,14 @@ def _stage_line(stage: StageFigures) -> str:
     parts = [f"{stage.done} done"]
     if stage.skipped_fresh:
         parts.append(f"{stage.skipped_fresh} fresh")
+    if stage.done_elsewhere:
+        parts.append(f"{stage.done_elsewhere} by another run")
     if stage.failed:
         parts.append(f"[red]{stage.failed} failed[/]")
     if stage.left_undone:
         parts.append(f"{stage.left_undone} undone")
+    if stage.backing_off:
+        parts.append(f"{stage.backing_off} backing off")
     return f"{stage.stage}: {', '.join(parts)}"
 
 

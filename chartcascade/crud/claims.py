@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, update
 
 from chartcascade.db import as_utc, chunks, insert_statement
 from chartcascade.models import WorkClaim
@@ -54,3 +54,18 @@ def release(session: Session, *, keys: Sequence[str], owner: str) -> int:
         )
         released += session.exec(statement.execution_options(synchronize_session=False)).rowcount
     return released
+
+
+def renew(session: Session, *, owner: str, lease: timedelta, now: datetime | None = None) -> int:
+    """Extend every live claim of `owner` to now + `lease` (the heartbeat); the number renewed.
+
+    An expired claim is not revived: another run may already have taken it over.
+    """
+    now = as_utc(now or utcnow())
+    statement = (
+        update(WorkClaim)
+        .where(col(WorkClaim.owner) == owner, col(WorkClaim.expires_at) >= now)
+        .values(expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.exec(statement).rowcount)  # type: ignore[call-overload]

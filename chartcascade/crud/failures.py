@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select, update
 
-from chartcascade.db import chunks, upsert
-from chartcascade.models import FailedItem
+from chartcascade.db import as_utc, chunks, upsert
+from chartcascade.models import Artist, FailedItem, Track
 from chartcascade.models._base import utcnow
 
 MAX_ERROR_CHARS = 2_000
+# A permanent failure is tried this many times, then only when the item changes or on request.
+MAX_PERMANENT_ATTEMPTS = 3
 
 
 def _one_more(stored: Any, _new: Any) -> Any:
@@ -20,9 +23,16 @@ def _one_more(stored: Any, _new: Any) -> Any:
 
 
 def record_failures(
-    session: Session, *, stage: str, errors: Mapping[str, str], run_id: str | None
+    session: Session,
+    *,
+    stage: str,
+    errors: Mapping[str, str],
+    run_id: str | None,
+    permanent: bool = False,
 ) -> int:
-    """Record each item_uuid -> error of `stage` (attempts + 1, reopened); the number written."""
+    """Record each item_uuid -> error of `stage` (attempts + 1, reopened); the number written.
+
+    `permanent` marks failures a retry cannot fix (404, validation): they back off."""
     now = utcnow()
     rows = [
         {
@@ -31,6 +41,7 @@ def record_failures(
             "error": error[:MAX_ERROR_CHARS],
             "attempts": 1,
             "run_id": run_id,
+            "permanent": permanent,
             "first_failed_at": now,
             "last_failed_at": now,
             "resolved_at": None,
@@ -42,7 +53,7 @@ def record_failures(
         FailedItem,
         rows,
         keys=["stage", "item_uuid"],
-        update=["error", "run_id", "last_failed_at", "resolved_at"],
+        update=["error", "run_id", "permanent", "last_failed_at", "resolved_at"],
         merge={"attempts": _one_more},
     )
 
@@ -82,6 +93,34 @@ def open_failures(
     return sorted(found, key=lambda item: (item.first_failed_at, item.id or 0))
 
 
+def backing_off(
+    session: Session,
+    *,
+    stage: str,
+    item_uuids: Sequence[str],
+    changed_since: Mapping[str, datetime | None] | None = None,
+) -> set[str]:
+    """The items of `stage` whose open failure is permanent and was tried MAX_PERMANENT_ATTEMPTS
+    times, unless the item changed after its last failure (`changed_since`: item -> when it
+    last changed, for example when its metadata was fetched again)."""
+    changed_since = changed_since or {}
+    statement = select(FailedItem.item_uuid, FailedItem.last_failed_at).where(
+        FailedItem.stage == stage,
+        col(FailedItem.permanent).is_(True),
+        col(FailedItem.resolved_at).is_(None),
+        col(FailedItem.attempts) >= MAX_PERMANENT_ATTEMPTS,
+    )
+    found: set[str] = set()
+    for part in chunks(list(dict.fromkeys(item_uuids))):
+        for item_uuid, failed_at in session.exec(
+            statement.where(col(FailedItem.item_uuid).in_(part))
+        ).all():
+            changed = changed_since.get(item_uuid)
+            if changed is None or as_utc(changed) <= as_utc(failed_at):
+                found.add(item_uuid)
+    return found
+
+
 def failed_in_run(session: Session, *, stage: str, run_id: str) -> set[str]:
     """The item uuids of `stage` whose last failure was in `run_id` and that are still open."""
     statement = select(FailedItem.item_uuid).where(
@@ -90,3 +129,20 @@ def failed_in_run(session: Session, *, stage: str, run_id: str) -> set[str]:
         col(FailedItem.resolved_at).is_(None),
     )
     return set(session.exec(statement).all())
+
+
+def metadata_refetched(
+    session: Session, *, stage: str, item_uuids: Sequence[str]
+) -> dict[str, Any]:
+    """Item -> when its metadata was last fetched, for the audience stages of tracks and
+    artists (new metadata can mean new platform links, so a permanent failure may now pass);
+    empty for the metadata stages themselves."""
+    kind, _, rest = stage.partition("-")
+    if rest == "metadata" or kind not in ("track", "artist"):
+        return {}
+    model: Any = Track if kind == "track" else Artist
+    found: dict[str, Any] = {}
+    for part in chunks(list(dict.fromkeys(item_uuids))):
+        statement = select(model.uuid, model.metadata_fetched_at).where(col(model.uuid).in_(part))
+        found.update(dict(session.exec(statement).all()))
+    return found

@@ -37,6 +37,8 @@ class StageFigures:
     failed: int
     left_undone: int
     api_calls: int
+    done_elsewhere: int = 0
+    backing_off: int = 0
 
 
 @dataclass
@@ -138,6 +140,8 @@ def stage_figures(table: Any) -> list[StageFigures]:
             skipped_fresh=int(row.get("skipped_fresh", 0)),
             failed=int(row.get("failed", 0)),
             left_undone=int(row.get("left_undone", 0)),
+            done_elsewhere=int(row.get("done_elsewhere", 0)),
+            backing_off=int(row.get("backing_off", 0)),
             api_calls=int(row.get("api_calls", 0)),
         )
         for row in rows

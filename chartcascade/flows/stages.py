@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
@@ -15,15 +16,18 @@ from chartcascade.db import session_scope
 from chartcascade.limits import require_rate_limit
 from chartcascade.schema import upgrade
 from chartcascade.settings import get_settings
-from chartcascade.tasks.batch import RunContext
+from chartcascade.tasks.batch import RetryFailures, RunContext
 from chartcascade.tasks.budget import CallBudget
+from chartcascade.tasks.heartbeat import ClaimHeartbeat
 from chartcascade.tasks.outcome import BatchIncomplete, StageOutcome
 
 MAX_BATCH = 50
 MIN_SLOT_AGE = 10.0
 
 
-def start_run(max_api_calls: int | None, *, force: bool = False) -> RunContext:
+def start_run(
+    max_api_calls: int | None, *, force: bool = False, retry_failures: RetryFailures = "due"
+) -> RunContext:
     """A flow run's preflight (credentials, schema, the shared rate limit) and the context its
     tasks share. Raises ConfigurationError or MissingRateLimitError with what to fix."""
     settings = get_settings()
@@ -31,8 +35,9 @@ def start_run(max_api_calls: int | None, *, force: bool = False) -> RunContext:
     upgrade(settings.database_url)
     burst, refill = require_rate_limit(settings)
     chunk = max(1, burst // 2)
+    run_id = str(flow_run.id or f"local-{uuid4()}")
     return RunContext(
-        run_id=str(flow_run.id or "local"),
+        run_id=run_id,
         database_url=settings.database_url,
         budget=CallBudget(max_api_calls),
         rate_limit_name=settings.rate_limit_name,
@@ -41,6 +46,8 @@ def start_run(max_api_calls: int | None, *, force: bool = False) -> RunContext:
         # 10 s, or threads could not spend a chunk before it expired), never surviving idleness.
         rate_max_age=max(MIN_SLOT_AGE, 2 * chunk / refill),
         force=force,
+        retry_failures=retry_failures,
+        heartbeat=ClaimHeartbeat(settings.database_url, run_id),
     )
 
 
@@ -90,7 +97,7 @@ def submit_stage(
 
 
 def collect(submitted: Submitted, ctx: RunContext) -> StageOutcome:
-    """Wait for every batch; record what still failed after its retries."""
+    """Wait for every batch; record what still failed after its retries (and was not saved)."""
     outcome = StageOutcome(submitted.stage)
     for keys, future in submitted.batches:
         future.wait()
@@ -99,15 +106,14 @@ def collect(submitted: Submitted, ctx: RunContext) -> StageOutcome:
             outcome.merge(future.result())
             continue
         error: Any = state.result(raise_on_failure=False)
-        if isinstance(error, BatchIncomplete):
+        if isinstance(error, BatchIncomplete):  # the batch's own record of what it saved
             outcome.merge(error.outcome)
-            errors = dict(error.errors)
-        else:
-            done = outcome.done
-            errors = {k: f"{type(error).__name__}: {error}" for k in keys if k not in done}
+            errors = {k: e for k, e in error.errors.items() if k not in error.outcome.done}
+        else:  # the task died outside its loop: nothing of it is known to be saved
+            errors = {k: f"{type(error).__name__}: {error}" for k in keys}
         outcome.failed.update(errors)
+        outcome.settle()
         if errors:
             with session_scope(ctx.database_url) as session:
                 record_failures(session, stage=submitted.stage, errors=errors, run_id=ctx.run_id)
-    outcome.deferred -= outcome.done | set(outcome.failed)
-    return outcome
+    return outcome.settle()

@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Completed, Failed, State
 from pydantic import BaseModel, Field
 
+from chartcascade.crud.failures import MAX_PERMANENT_ATTEMPTS
 from chartcascade.tasks.outcome import StageOutcome
 
 
@@ -19,7 +20,9 @@ class StageSummary(BaseModel):
     new: int = 0
     updated: int = 0
     skipped_fresh: int = 0
+    done_elsewhere: int = 0
     failed: int = 0
+    backing_off: int = 0
     left_undone: int = 0
     api_calls: int = 0
 
@@ -48,6 +51,10 @@ class SyncSummary(BaseModel):
     def left_undone(self) -> int:
         return sum(stage.left_undone for stage in self.stages)
 
+    @property
+    def backing_off(self) -> int:
+        return sum(stage.backing_off for stage in self.stages)
+
     def add(self, outcome: StageOutcome) -> None:
         """Add a stage's outcome (its failures keep their messages)."""
         self.stages.append(StageSummary(stage=outcome.stage, **outcome.counts()))
@@ -70,12 +77,13 @@ class SyncSummary(BaseModel):
         """The run summary as a markdown table."""
         head = (
             f"### Chart `{self.chart}`, ranking of {self.ranking_date or 'unknown date'}\n\n"
-            "| stage | new | updated | skipped (fresh) | failed | left undone | API calls |\n"
-            "|---|---:|---:|---:|---:|---:|---:|\n"
+            "| stage | new | updated | skipped (fresh) | done by another run | failed "
+            "| backing off | left undone | API calls |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         )
         rows = "".join(
-            f"| {s.stage} | {s.new} | {s.updated} | {s.skipped_fresh} | {s.failed} "
-            f"| {s.left_undone} | {s.api_calls} |\n"
+            f"| {s.stage} | {s.new} | {s.updated} | {s.skipped_fresh} | {s.done_elsewhere} "
+            f"| {s.failed} | {s.backing_off} | {s.left_undone} | {s.api_calls} |\n"
             for s in self.stages
         )
         budget = f" of a budget of {self.max_api_calls}" if self.max_api_calls else ""
@@ -87,6 +95,12 @@ class SyncSummary(BaseModel):
             tail += f" **Left undone:** {self.left_undone} item(s); a later run picks them up."
         if self.failed:
             tail += f" **{self.failure_message()}** (recorded; the next run retries them first)."
+        if self.backing_off:
+            tail += (
+                f" **Backing off:** {self.backing_off} item(s) failed permanently "
+                f"{MAX_PERMANENT_ATTEMPTS} times and wait until they change "
+                "(or a sweep with `retry_failures=all`)."
+            )
         return head + rows + tail + "\n"
 
 
@@ -110,18 +124,26 @@ def publish_summary(summary: SyncSummary) -> None:
 
 
 def final_state(summary: SyncSummary, *, undone: str) -> State:
-    """The run's end, for chart runs and sweeps alike: Failed when the credentials stopped it,
-    the quota ran out or items failed; Completed otherwise, saying what the budget left
-    (`undone` words what happens to it)."""
+    """The run's end, for chart runs and sweeps alike.
+
+    Failed when the credentials stopped it or the quota ran out: the run could not do its
+    work. Item failures alone leave it Completed, with the failures named in the state message
+    (and recorded, retried first next time), so what depends on a completed run (the report
+    trigger) still runs on the data that did arrive. Completed otherwise, saying what the
+    budget left (`undone` words what happens to it)."""
     left = f"{summary.left_undone} item(s) {undone}"
     if summary.stopped_by:
         return Failed(message=f"{summary.stopped_by}; {left}.", data=summary)
     if summary.quota_exhausted:
         message = f"The Soundcharts quota is used up; {left}. {summary.failure_message()}"
         return Failed(message=message.strip(), data=summary)
+    notes = []
     if summary.failed:
-        return Failed(message=summary.failure_message(), data=summary)
+        notes.append(f"Warning: {summary.failure_message()} (recorded, retried first next time).")
     if summary.left_undone:
-        budget = f"Stopped at the API-call budget ({summary.max_api_calls}); {left}."
-        return Completed(message=budget, data=summary)
-    return Completed(message=f"{summary.api_calls} API calls", data=summary)
+        notes.append(f"Stopped at the API-call budget ({summary.max_api_calls}); {left}.")
+    if summary.backing_off:
+        notes.append(f"{summary.backing_off} item(s) backing off after permanent failures.")
+    if not notes:
+        notes.append(f"{summary.api_calls} API calls")
+    return Completed(message=" ".join(notes), data=summary)

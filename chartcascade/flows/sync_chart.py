@@ -12,6 +12,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
 
+from chartcascade.crud.chart_choices import remember_choices
 from chartcascade.crud.tracks import track_artist_uuids
 from chartcascade.db import session_scope
 from chartcascade.flows.progress import RunProgress
@@ -94,13 +95,22 @@ def sync_chart(
         options: What to fetch, how fresh data must be, and the API-call budget.
     """
     logger = get_run_logger()
-    settings = get_settings()
     options = options or SyncOptions()
     try:
         ctx = start_run(options.max_api_calls, force=options.force_refresh)
     except (ConfigurationError, MissingRateLimitError) as exc:
         logger.error("%s", exc)
         return Failed(message=str(exc), data=exc)
+    try:
+        return _cascade(chart, ranking_date, options, ctx)
+    finally:
+        ctx.close()
+
+
+def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: RunContext) -> State:
+    """The stages of one chart run, in cascade order, ending with its summary and audit."""
+    logger = get_run_logger()
+    settings = get_settings()
     workers = settings.max_parallel_requests
     quoted = quote(ctx)
     audience_stages = len(options.track_platforms) + len(options.artist_platforms)
@@ -117,6 +127,8 @@ def sync_chart(
         return Failed(message=f"Ranking of {chart!r} could not be fetched: {exc}", data=exc)
     summary.ranking_date = ranking.ranking_date
     summary.add(_ranking_outcome(ranking))
+    with session_scope(ctx.database_url) as session:  # the sweep and `status` follow them
+        remember_choices(session, chart=chart, options=options)
     progress.step(f"ranking: {len(ranking.track_uuids)} tracks, {len(ranking.new_track_uuids)} new")
     logger.info(
         "Ranking of %s on %s: %d tracks", chart, ranking.ranking_date, len(ranking.track_uuids)
@@ -210,10 +222,8 @@ def _submit_artist_audience(
 ) -> list[Submitted]:
     quoted = quote(ctx)
     task = with_retries(fetch_artist_audience)
-    feeds = [("audience", p) for p in options.artist_platforms]
-    feeds += [("listening", p) for p in options.listening_platforms]
     submitted = []
-    for feed, platform in feeds:
+    for feed, platform in options.artist_feeds:
         stage = f"artist-{feed}-{platform}"
         submitted.append(
             submit_stage(

@@ -1,18 +1,23 @@
-"""The work loop every API stage shares: claim, select, fetch item by item, save once, report."""
+"""The work loop every API stage shares: claim, select, fetch item by item, save as it goes."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from prefect.context import TaskRunContext
 from sqlmodel import Session
 
 from chartcascade.crud.claims import claim, release
-from chartcascade.crud.failures import failed_in_run, record_failures, resolve_failures
+from chartcascade.crud.failures import (
+    backing_off,
+    metadata_refetched,
+    record_failures,
+    resolve_failures,
+)
 from chartcascade.db import session_scope
 from chartcascade.soundcharts import (
     AuthenticationError,
@@ -22,9 +27,17 @@ from chartcascade.soundcharts import (
     is_retryable,
 )
 from chartcascade.tasks.budget import BudgetExhausted, CallBudget, CallMeter, RateBudget
-from chartcascade.tasks.outcome import BatchIncomplete, PartialFetch, StageOutcome
+from chartcascade.tasks.heartbeat import CLAIM_LEASE, ClaimHeartbeat
+from chartcascade.tasks.outcome import BatchFailed, BatchIncomplete, PartialFetch, StageOutcome
 
-CLAIM_LEASE = timedelta(minutes=10)
+# How long a batch waits for items another live run holds, then re-checks them: longer than a
+# lease, so the claims of a killed run lapse while it waits.
+HELD_WAIT_SECONDS = CLAIM_LEASE.total_seconds() + 30
+HELD_POLL_SECONDS = 1.0
+# A batch saves what it fetched every SAVE_EVERY_ITEMS items or SAVE_EVERY_SECONDS seconds.
+SAVE_EVERY_ITEMS = 10
+SAVE_EVERY_SECONDS = 5.0
+RetryFailures = Literal["none", "due", "all"]
 T = TypeVar("T")
 
 
@@ -39,13 +52,21 @@ class RunContext:
     rate_chunk: int
     rate_max_age: float = 60.0
     force: bool = False
+    retry_failures: RetryFailures = "due"
     stop: threading.Event = field(default_factory=threading.Event)
     stopped_by: str | None = None  # why `stop` was set, when it was not the quota
+    held_wait: float = HELD_WAIT_SECONDS
+    heartbeat: ClaimHeartbeat | None = None
 
     def meter(self) -> CallMeter:
         """A task's meter over the run's call budget and the process's rate-limit pool."""
         pool = RateBudget.shared(self.rate_limit_name, self.rate_chunk, self.rate_max_age)
         return CallMeter(self.budget, pool)
+
+    def close(self) -> None:
+        """End of the run: stop renewing its claims."""
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
 
 
 class StageWork(Protocol, Generic[T]):
@@ -65,7 +86,7 @@ class StageWork(Protocol, Generic[T]):
         """Fetch one item."""
 
     def save(self, session: Session, results: list[tuple[str, T]]) -> None:
-        """Store the fetched items of the batch."""
+        """Store fetched items (called several times per batch, each time with new items)."""
 
 
 # Outcomes of earlier attempts of the same task run, so a retry counts each item once.
@@ -81,42 +102,159 @@ def _carried_outcome(stage: str) -> tuple[str | None, StageOutcome]:
     return run_key, outcome or StageOutcome(stage)
 
 
-def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> StageOutcome:
-    """Work one batch of keys; raise `BatchIncomplete` if a retry could finish it."""
-    run_key, outcome = _carried_outcome(work.stage)
-    claim_keys = {f"{work.stage}/{k}": k for k in keys if k not in outcome.done}
-    with session_scope(ctx.database_url) as session:
-        failed_now = failed_in_run(session, stage=work.stage, run_id=ctx.run_id)
-        held = claim(session, keys=list(claim_keys), owner=ctx.run_id, lease=CLAIM_LEASE)
-        held_keys = {claim_keys[c] for c in held}
-        candidates = [k for k in claim_keys.values() if k in held_keys and k not in failed_now]
-        todo = work.select(session, candidates)
-    outcome.skipped |= {k for k in claim_keys.values() if k not in todo and k not in failed_now}
+class BatchSaver:
+    """What a batch fetched, saved every few items or seconds, so a kill loses at most that;
+    each save resolves the saved items' failures and releases their claims."""
 
-    meter = ctx.meter()
-    results: list[tuple[str, Any]] = []
+    def __init__(self, work: StageWork[Any], ctx: RunContext, outcome: StageOutcome) -> None:
+        self.work = work
+        self.ctx = ctx
+        self.outcome = outcome
+        self.results: list[tuple[str, Any]] = []
+        self.permanent: dict[str, str] = {}
+        self.finished: list[str] = []  # keys whose claims can go
+        self.saved_at = time.monotonic()
+
+    def add(self, key: str, result: Any) -> None:
+        self.results.append((key, result))
+        self.finished.append(key)
+        self.save_if_due()
+
+    def fail(self, key: str, error: str) -> None:
+        self.permanent[key] = error
+        self.finished.append(key)
+
+    def save_if_due(self) -> None:
+        due = time.monotonic() - self.saved_at >= SAVE_EVERY_SECONDS
+        if len(self.results) >= SAVE_EVERY_ITEMS or (due and self.results):
+            self.save()
+
+    def save(self, release_keys: Sequence[str] = ()) -> None:
+        """Store what is pending; release the claims of finished items (and `release_keys`)."""
+        results, permanent, finished = self.results, self.permanent, self.finished
+        self.results, self.permanent, self.finished = [], {}, []
+        self.saved_at = time.monotonic()
+        done = self.outcome.done
+        try:
+            with session_scope(self.ctx.database_url) as session:
+                if results:
+                    self.work.save(session, results)
+                    saved = [key for key, _ in results if key in done]
+                    resolve_failures(session, stage=self.work.stage, item_uuids=saved)
+                if permanent:
+                    record_failures(
+                        session,
+                        stage=self.work.stage,
+                        errors=permanent,
+                        run_id=self.ctx.run_id,
+                        permanent=True,
+                    )
+                keys = [claim_key(self.work, k) for k in [*finished, *release_keys]]
+                if keys:
+                    release(session, keys=keys, owner=self.ctx.run_id)
+        except Exception:
+            for key, _ in results:  # nothing of this save was stored: not done after all
+                self.outcome.new.discard(key)
+                self.outcome.updated.discard(key)
+            for key in permanent:
+                self.outcome.failed.pop(key, None)
+            raise
+
+
+def claim_key(work: StageWork[Any], key: str) -> str:
+    """The work-claim key of one item of a stage."""
+    return f"{work.stage}/{key}"
+
+
+def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> StageOutcome:
+    """Work one batch of keys; raise `BatchIncomplete` if a retry could finish it.
+
+    Items another live run holds are waited for (up to `ctx.held_wait`), then re-checked: done
+    by the other run, done here, or left undone; never counted as fresh.
+    """
+    run_key, outcome = _carried_outcome(work.stage)
+    if ctx.heartbeat is not None:
+        ctx.heartbeat.start()
+    wanted = [k for k in dict.fromkeys(keys) if k not in outcome.settled]
+    saver = BatchSaver(work, ctx, outcome)
     transient: dict[str, str] = {}
-    permanent: dict[str, str] = {}
+    meter = ctx.meter()
+    held: list[str] = []
+    error: Exception | None = None
     try:
         with SoundchartsClient(before_request=meter.before_request) as client:
             try:
-                _fetch_all(work, todo, ctx, meter, client, results, outcome, transient, permanent)
+                wanted = _without_backing_off(work, wanted, ctx, outcome)
+                held = _work_rounds(work, wanted, ctx, meter, client, saver, transient)
             finally:
                 outcome.calls += client.calls_made
                 outcome.quota_remaining = client.quota_remaining
-    finally:
-        with session_scope(ctx.database_url) as session:
-            work.save(session, results)
-            resolve_failures(session, stage=work.stage, item_uuids=[k for k, _ in results])
-            if permanent:
-                record_failures(session, stage=work.stage, errors=permanent, run_id=ctx.run_id)
-            release(session, keys=list(claim_keys), owner=ctx.run_id)
-    outcome.failed.update(permanent)
-    outcome.deferred -= outcome.done
-    if transient:
+    except Exception as exc:  # noqa: BLE001 - recorded with what the batch saved, then raised
+        error = exc
+    try:
+        saver.save(release_keys=wanted)
+    except Exception as exc:  # noqa: BLE001 - the pending items are not saved: not done
+        error = error or exc
+    outcome.deferred |= set(held)
+    outcome.settle()
+    failure: BatchIncomplete | None = None
+    if error is not None:
+        unfinished = [k for k in wanted if k not in outcome.settled and k not in transient]
+        errors = {k: f"{type(error).__name__}: {error}" for k in unfinished}
+        failure = BatchFailed(outcome, {**transient, **errors}, error)
+    elif transient:
+        failure = BatchIncomplete(outcome, transient)
+    if failure is not None:
         _carry_to_next_attempt(run_key, outcome)
-        raise BatchIncomplete(outcome, transient)
+        raise failure from error
     return outcome
+
+
+def _without_backing_off(
+    work: StageWork[Any], keys: list[str], ctx: RunContext, outcome: StageOutcome
+) -> list[str]:
+    """The keys minus those whose permanent failures back off (unless asked to retry all)."""
+    if ctx.retry_failures == "all" or not keys:
+        return keys
+    with session_scope(ctx.database_url) as session:
+        changed = metadata_refetched(session, stage=work.stage, item_uuids=keys)
+        resting = backing_off(session, stage=work.stage, item_uuids=keys, changed_since=changed)
+    outcome.backing_off |= resting
+    return [k for k in keys if k not in resting]
+
+
+def _work_rounds(
+    work: StageWork[Any],
+    keys: list[str],
+    ctx: RunContext,
+    meter: CallMeter,
+    client: SoundchartsClient,
+    saver: BatchSaver,
+    transient: dict[str, str],
+) -> list[str]:
+    """Claim, select and fetch; then again for the keys other runs held, until they are free
+    or the wait is over. The keys still held elsewhere at the end."""
+    waiting = list(keys)
+    first_round = True
+    deadline = time.monotonic() + ctx.held_wait
+    while waiting:
+        by_claim = {claim_key(work, k): k for k in waiting}
+        with session_scope(ctx.database_url) as session:
+            won = claim(session, keys=list(by_claim), owner=ctx.run_id, lease=CLAIM_LEASE)
+            won_keys = [by_claim[c] for c in won]
+            todo = work.select(session, won_keys)
+        fresh = {k for k in won_keys if k not in todo}
+        # Stored by the time this run could look: fresh at the start, or done by the other run.
+        (saver.outcome.skipped if first_round else saver.outcome.elsewhere).update(fresh)
+        saver.finished.extend(fresh)
+        _fetch_all(work, todo, ctx, meter, client, saver, transient)
+        waiting = [k for k in waiting if k not in set(won_keys)]
+        first_round = False
+        if not waiting or ctx.stop.is_set() or time.monotonic() >= deadline:
+            break
+        saver.save()  # what is fetched is stored (and its claims freed) before waiting
+        time.sleep(min(HELD_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+    return waiting
 
 
 def _fetch_all(
@@ -125,21 +263,21 @@ def _fetch_all(
     ctx: RunContext,
     meter: CallMeter,
     client: SoundchartsClient,
-    results: list[tuple[str, Any]],
-    outcome: StageOutcome,
+    saver: BatchSaver,
     transient: dict[str, str],
-    permanent: dict[str, str],
 ) -> None:
     """Fetch the items one by one, sorting each failure into transient or permanent."""
+    outcome = saver.outcome
     for key, is_new in todo.items():
         if ctx.stop.is_set() or not meter.start_item(work.estimate(key)):
             outcome.deferred.add(key)
             continue
         try:
-            results.append((key, work.fetch(client, key)))
+            result = work.fetch(client, key)
             (outcome.new if is_new else outcome.updated).add(key)
+            saver.add(key, result)
         except PartialFetch as exc:
-            results.append((key, exc.partial))
+            saver.add(key, exc.partial)
             transient[key] = str(exc.error)
         except BudgetExhausted:
             outcome.deferred.add(key)
@@ -152,7 +290,11 @@ def _fetch_all(
             ctx.stop.set()
             outcome.deferred.add(key)
         except SoundchartsError as exc:
-            (transient if is_retryable(exc) else permanent)[key] = str(exc)
+            if is_retryable(exc):
+                transient[key] = str(exc)
+            else:
+                outcome.failed[key] = str(exc)
+                saver.fail(key, str(exc))
         finally:
             meter.end_item()
 
@@ -168,6 +310,8 @@ def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     """Prefect `retry_condition_fn`: retry only what a later attempt can fix."""
     try:
         state.result()
+    except BatchFailed as exc:
+        return is_retryable(exc.cause)
     except BatchIncomplete:
         return True
     except Exception as exc:  # noqa: BLE001 - classify, never re-raise here
