@@ -13,7 +13,7 @@ from chartcascade.settings import get_settings
 from chartcascade.soundcharts import SoundchartsClient
 from chartcascade.tasks.artists import ArtistMetadataWork
 from chartcascade.tasks.audience import AudienceWindow, artist_series_work, track_series_work
-from chartcascade.tasks.charts import fetch_ranking_from_api
+from chartcascade.tasks.charts import fetch_ranking_from_api, ranking_track_uuids
 from chartcascade.tasks.tracks import TrackMetadataWork
 
 UNKNOWN_ARTISTS_PER_TRACK = 1.5
@@ -49,9 +49,7 @@ def plan_sync(chart: str, ranking_date: date | None, options: SyncOptions) -> Sy
     with SoundchartsClient() as client:
         ranking = fetch_ranking_from_api(client, chart, ranking_date)
         ranking_calls = client.calls_made
-    uuids = list(
-        dict.fromkeys(e.song.uuid for e in sorted(ranking.entries, key=lambda e: e.position))
-    )
+    uuids = ranking_track_uuids(ranking)
     top = uuids[: options.top_n] if options.top_n else uuids
     plan = SyncPlan(chart, ranking.date, len(uuids), [StagePlan("ranking", 1, ranking_calls)])
     now = datetime.now(UTC)

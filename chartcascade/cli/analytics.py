@@ -44,20 +44,23 @@ def frame_table(frame: Any, title: str, limit: int | None = None) -> Table:
 
 ARTIST_COLUMNS = ["artist", "charts", "best_position", "tracks_charting"]
 TRACK_COLUMNS = ["track", "artists", "charts", "best_position", "current_position", "days_on_chart"]
+# A headline figure, its 7-day change and the base date that change starts from.
+CHANGE_SUFFIXES = ("", "_7d", "_base_7d")
 
 
 def terminal_columns(analytics: Any, kind: ReportKind, chosen: list[str]) -> list[str]:
-    """The columns that fit a terminal: names and positions, then headline audience figures
-    (every figure of the `chosen` platforms when given). Files get every column."""
+    """The columns that fit a terminal: names and positions, then headline audience figures,
+    each change with its base date (every figure of the `chosen` platforms when given). Files
+    get every column."""
     table = analytics.table()
     platforms = sorted(set(analytics.audience["platform"]))
     if kind is ReportKind.artists:
         base = ARTIST_COLUMNS
         headline = [f"{p}_followers" for p in platforms]
-        headline += ["spotify_monthly_listeners", "spotify_monthly_listeners_7d"]
+        headline += [f"spotify_monthly_listeners{suffix}" for suffix in CHANGE_SUFFIXES]
     else:
         base = TRACK_COLUMNS
-        headline = [f"{p}{suffix}" for p in platforms for suffix in ("", "_7d")]
+        headline = [f"{p}{suffix}" for p in platforms for suffix in CHANGE_SUFFIXES]
     if chosen:
         headline = [
             c for c in table.columns if any(c.startswith(f"{p}_") or c == p for p in chosen)

@@ -19,24 +19,35 @@ from chartcascade.models import (
     TrackArtist,
 )
 
-# The priority of an item never seen in a chart: after every charted item.
-UNCHARTED = (10**9, 0)
-Priority = tuple[int, int]
+# (off chart, position, -ranking date ordinal): charted positions first, best first, then
+# tracks whose latest ranking lists them as off the chart; an item never seen in a chart
+# comes after both.
+Priority = tuple[bool, int, int]
+UNCHARTED: Priority = (True, 10**9, 0)
 
 
 def track_priorities(session: Session) -> dict[str, Priority]:
-    """Track uuid -> (best position on its latest ranking date, -that date's ordinal)."""
+    """Track uuid -> its best entry on its latest ranking date: (off chart, position, -date);
+    a track off every chart on that date comes after every charted track."""
     statement = (
-        select(col(Track.uuid), col(RankingSnapshot.ranking_date), col(RankingEntry.position))
+        select(
+            col(Track.uuid),
+            col(RankingSnapshot.ranking_date),
+            col(RankingEntry.off_chart),
+            col(RankingEntry.position),
+        )
         .join(RankingEntry, col(RankingEntry.track_id) == Track.id)
         .join(RankingSnapshot, col(RankingSnapshot.id) == RankingEntry.snapshot_id)
     )
-    latest: dict[str, tuple[date, int]] = {}
-    for uuid, day, position in session.exec(statement):
+    latest: dict[str, tuple[date, bool, int]] = {}
+    for uuid, day, off_chart, position in session.exec(statement):
         seen = latest.get(uuid)
-        if seen is None or day > seen[0] or (day == seen[0] and position < seen[1]):
-            latest[uuid] = (day, position)
-    return {uuid: (position, -day.toordinal()) for uuid, (day, position) in latest.items()}
+        if seen is None or day > seen[0] or (day == seen[0] and (off_chart, position) < seen[1:]):
+            latest[uuid] = (day, off_chart, position)
+    return {
+        uuid: (off_chart, position, -day.toordinal())
+        for uuid, (day, off_chart, position) in latest.items()
+    }
 
 
 def artist_priorities(session: Session, tracks: dict[str, Priority]) -> dict[str, Priority]:
@@ -55,7 +66,8 @@ def artist_priorities(session: Session, tracks: dict[str, Priority]) -> dict[str
 
 
 def by_priority(uuids: Sequence[str], priorities: dict[str, Priority]) -> list[str]:
-    """`uuids` once each, highest chart position first, then most recent, then the rest."""
+    """`uuids` once each, highest chart position first, then most recent, then the tracks
+    (and artists of tracks) that left the chart, then the rest."""
     unique = list(dict.fromkeys(uuids))
     return sorted(unique, key=lambda uuid: priorities.get(uuid, UNCHARTED))
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, select
 from chartcascade.db import chunks, keep_known, upsert
 from chartcascade.models import Chart, RankingEntry, RankingSnapshot
 from chartcascade.models._base import utcnow
+from chartcascade.positions import OFF_CHART, is_off_chart
 
 ENTRY_FIELDS = (
     "track_id",
@@ -82,14 +83,18 @@ def upsert_snapshot(
     return snapshot_id  # type: ignore[return-value]
 
 
+def entry_row(snapshot_id: int, entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored row of a ranking entry: a position of 0 or less is stored as 0, off chart."""
+    row: dict[str, Any] = {"snapshot_id": snapshot_id, **{f: entry.get(f) for f in ENTRY_FIELDS}}
+    off_chart = is_off_chart(row["position"])
+    return row | {"position": OFF_CHART if off_chart else row["position"], "off_chart": off_chart}
+
+
 def replace_entries(
     session: Session, *, snapshot_id: int, entries: Sequence[Mapping[str, Any]]
 ) -> int:
     """Make the snapshot's entries exactly `entries` (one per track, last wins); their count."""
-    rows = {
-        entry["track_id"]: {"snapshot_id": snapshot_id, **{f: entry.get(f) for f in ENTRY_FIELDS}}
-        for entry in entries
-    }
+    rows = {entry["track_id"]: entry_row(snapshot_id, entry) for entry in entries}
     stored = session.exec(
         select(RankingEntry.track_id).where(RankingEntry.snapshot_id == snapshot_id)
     ).all()

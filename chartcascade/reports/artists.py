@@ -52,18 +52,20 @@ def artist_analytics(
     """Analytics of the artists credited on the tracks of `charts` (default: every chart).
 
     Only rankings and audience points up to `as_of` count; `platforms` limits the audience.
-    Positions are the best (lowest) ever seen; `tracks_charting` counts the artist's tracks on
-    each chart's newest ranking.
+    Positions are the best (lowest) charted ever seen; off-chart entries (tracks that left the
+    chart) are not positions. `tracks_charting` counts the artist's tracks charted on each
+    chart's newest ranking, `tracks_charted` those charted on any stored ranking.
     """
     positions = frames.positions(database_url, charts, as_of)
+    positions = positions.assign(charted_track=positions["track_id"].mask(positions["off_chart"]))
     credits = frames.credits(database_url, positions["track_id"].unique().tolist())
     on_chart = positions.merge(credits[["track_id", "artist_id"]], on="track_id")
-    current = frames.latest_positions(positions).merge(credits, on="track_id")
+    current = frames.charted(frames.latest_positions(positions)).merge(credits, on="track_id")
     people = frames.artists(database_url, on_chart["artist_id"].unique().tolist())
 
     per_chart = (
         on_chart.groupby(["artist_id", "chart"])
-        .agg(best_position=("position", "min"), tracks_charted=("track_id", "nunique"))
+        .agg(best_position=("position", "min"), tracks_charted=("charted_track", "nunique"))
         .reset_index()
     )
     now = (
@@ -79,7 +81,7 @@ def artist_analytics(
         .agg(
             charts=("chart", lambda c: ", ".join(sorted(set(c)))),
             best_position=("position", "min"),
-            tracks_charted=("track_id", "nunique"),
+            tracks_charted=("charted_track", "nunique"),
         )
         .reset_index()
     )

@@ -22,14 +22,19 @@ def write_table(frame: pd.DataFrame, path: Path, report_format: str) -> Path:
     return path
 
 
+def is_base_date(column: str) -> bool:
+    """Whether `column` holds the base date of a change (`base_7d`, `spotify_base_28d`)."""
+    return column.startswith("base_") or "_base_" in column
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """A table written by `write_table`, read back (CSV date columns parsed as dates)."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     frame = pd.read_csv(path)
     for column in frame.columns:
-        if column.endswith("_date") or column.startswith("base_") or column == "date":
-            frame[column] = pd.to_datetime(frame[column])
+        if column.endswith("_date") or is_base_date(column) or column == "date":
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
     return frame
 
 

@@ -24,7 +24,7 @@ from chartcascade.models import (
     TrackAudiencePoint,
 )
 
-POSITION_COLUMNS = ["chart", "date", "track_id", "position"]
+POSITION_COLUMNS = ["chart", "date", "track_id", "position", "off_chart"]
 
 
 def columns_of(*columns: Any) -> Select[Any]:
@@ -60,10 +60,18 @@ def chart_slugs(database_url: str) -> list[str]:
 def positions(
     database_url: str, charts: Sequence[str] = (), as_of: date | None = None
 ) -> pd.DataFrame:
-    """Every stored ranking entry: chart, date, track_id, position (up to `as_of`)."""
+    """Every stored ranking entry: chart, date, track_id, position, off_chart (up to `as_of`).
+
+    An off-chart entry (the track has left the chart) has no position (<NA>) and sorts after
+    the charted entries of its date.
+    """
     statement = (
         columns_of(
-            Chart.slug, RankingSnapshot.ranking_date, RankingEntry.track_id, RankingEntry.position
+            Chart.slug,
+            RankingSnapshot.ranking_date,
+            RankingEntry.track_id,
+            RankingEntry.position,
+            RankingEntry.off_chart,
         )
         .join(RankingSnapshot, col(RankingSnapshot.chart_id) == col(Chart.id))
         .join(RankingEntry, col(RankingEntry.snapshot_id) == col(RankingSnapshot.id))
@@ -73,11 +81,19 @@ def positions(
     if as_of is not None:
         statement = statement.where(col(RankingSnapshot.ranking_date) <= as_of)
     frame = read_frame(database_url, statement, POSITION_COLUMNS)
+    frame["off_chart"] = frame["off_chart"].astype(bool)
+    frame["position"] = frame["position"].astype("Int64").mask(frame["off_chart"])
     return as_timestamps(frame, "date").sort_values(["chart", "date", "position"])
 
 
+def charted(frame: pd.DataFrame) -> pd.DataFrame:
+    """The entries of `frame` that hold a chart position (off-chart entries left out)."""
+    return frame[~frame["off_chart"]]
+
+
 def latest_positions(frame: pd.DataFrame) -> pd.DataFrame:
-    """The entries of each chart's newest snapshot in `frame` (the tracks charting now)."""
+    """The entries of each chart's newest snapshot in `frame` (with its off-chart entries:
+    `charted(latest_positions(...))` are the tracks charting now)."""
     newest = frame.groupby("chart")["date"].transform("max")
     return frame[frame["date"] == newest]
 

@@ -59,14 +59,15 @@ def position_figure(tracks: TrackAnalytics, chart: str) -> go.Figure | None:
     history = tracks.history[tracks.history["chart"] == chart]
     if history.empty:
         return None
-    latest = frames.latest_positions(history).nsmallest(TOP_TRACKS, "position")
+    latest = frames.charted(frames.latest_positions(history)).nsmallest(TOP_TRACKS, "position")
     dates = sorted(set(history["date"]))
     figure = go.Figure()
     for track_id in latest["track_id"]:
         series = history[history["track_id"] == track_id]
         name = series["track"].iloc[0] or series["track_uuid"].iloc[0]
-        # Off the chart on a ranking date: no point, so the line breaks there.
-        positions = series.set_index("date")["position"].reindex(dates)
+        # Off the chart on a ranking date (not listed, or listed as off-chart): no point, so
+        # the line breaks there.
+        positions = series.set_index("date")["position"].astype(float).reindex(dates)
         figure.add_trace(go.Scatter(x=dates, y=positions.values, mode="lines+markers", name=name))
     figure.update_layout(title=f"{chart}: position history of the current top {TOP_TRACKS}")
     figure.update_yaxes(autorange="reversed", title="position")

@@ -19,7 +19,7 @@ WITH latest AS (
 )
 SELECT a.id AS artist_id, a.name AS artist, l.chart, e.position
 FROM latest l
-JOIN ranking_entry e ON e.snapshot_id = l.snapshot_id
+JOIN ranking_entry e ON e.snapshot_id = l.snapshot_id AND NOT e.off_chart
 JOIN track_artist ta ON ta.track_id = e.track_id
 JOIN artist a ON a.id = ta.artist_id
 """
@@ -37,7 +37,8 @@ WHERE p.metric IN ('followers', 'monthly_listeners')
 
 
 def top_artists(database_url: str, charts: Sequence[str] = (), limit: int = 10) -> pd.DataFrame:
-    """Artists ranked by entries on the latest rankings, with latest followers/listeners."""
+    """Artists ranked by charted entries on the latest rankings (tracks that left the chart
+    do not count), with latest followers/listeners."""
     engine = get_engine(database_url)
     with engine.connect() as connection:
         presence = pd.read_sql(text(PRESENCE_SQL), connection)

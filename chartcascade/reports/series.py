@@ -104,7 +104,10 @@ def summarise(
         named = dict(zip(keys, group, strict=True))
         kind = kind_of if isinstance(kind_of, str) else kind_of[str(named["platform"])]
         rows.append({**named, **summarise_series(values, kind, windows, tolerance_days)})
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    dates = ["latest_date", *(f"base_{days}d" for days in windows)]
+    frame[dates] = frame[dates].astype("datetime64[ns]")  # one unit, also when all missing
+    return frame
 
 
 def daily_deltas(
@@ -123,12 +126,22 @@ def daily_deltas(
     return frame
 
 
+def wide_fields(windows: Sequence[int] = WINDOWS) -> list[tuple[str, str]]:
+    """(field of `summarise`, suffix of its wide column): the latest value and its date, then
+    each window's change with its base date next to it."""
+    fields = [("latest", ""), ("latest_date", "_latest_date")]
+    for days in windows:
+        fields += [(f"change_{days}d", f"_{days}d"), (f"base_{days}d", f"_base_{days}d")]
+    return fields
+
+
 def wide(audience: pd.DataFrame, index: str, column: pd.Series) -> pd.DataFrame:
-    """One row per `index`: for each `column` name its latest value, `_7d` and `_28d` changes."""
+    """One row per `index`: for each `column` name its latest value and date, and its `_7d` and
+    `_28d` changes each followed by its base date (`_base_7d`, `_base_28d`)."""
     frame = audience.assign(column=column)
     parts = {
         suffix: frame.pivot(index=index, columns="column", values=field).add_suffix(suffix)
-        for field, suffix in [("latest", ""), *((f"change_{d}d", f"_{d}d") for d in WINDOWS)]
+        for field, suffix in wide_fields()
     }
     names = sorted(set(frame["column"]))
     ordered = [f"{name}{suffix}" for name in names for suffix in parts]

@@ -69,21 +69,25 @@ def track_analytics(
 ) -> TrackAnalytics:
     """Analytics of the tracks ranked on `charts` (default: every chart), up to `as_of`.
 
-    `days_on_chart` counts the stored ranking dates on which the track was on the chart (on
-    any of the charts, in the summary); `current_position` is its place on the newest ranking.
+    Off-chart entries (the track has left the chart) are not positions: `best_position` is the
+    best charted position, `current_position` the track's place on the newest ranking (empty
+    when that ranking lists it as off the chart), and `days_on_chart` counts the stored ranking
+    dates on which it was charted (on any of the charts, in the summary). `history` keeps the
+    off-chart entries with an empty position and `off_chart` true.
     """
     positions = frames.positions(database_url, charts, as_of)
     ids = positions["track_id"].unique().tolist()
     info = frames.tracks(database_url, ids)
-    current = frames.latest_positions(positions)
+    current = frames.charted(frames.latest_positions(positions))
+    positions = positions.assign(charted_date=positions["date"].mask(positions["off_chart"]))
 
     per_chart = (
         positions.groupby(["track_id", "chart"])
         .agg(
             best_position=("position", "min"),
-            days_on_chart=("date", "nunique"),
-            first_date=("date", "min"),
-            last_date=("date", "max"),
+            days_on_chart=("charted_date", "nunique"),
+            first_date=("charted_date", "min"),
+            last_date=("charted_date", "max"),
         )
         .reset_index()
         .merge(
@@ -99,7 +103,7 @@ def track_analytics(
         .agg(
             charts=("chart", lambda c: ", ".join(sorted(set(c)))),
             best_position=("position", "min"),
-            days_on_chart=("date", "nunique"),
+            days_on_chart=("charted_date", "nunique"),
         )
         .reset_index()
     )
@@ -110,6 +114,7 @@ def track_analytics(
     )
     summary = info[["track_id", "track_uuid", "track"]].merge(summary, on="track_id")
     summary = summary[SUMMARY_COLUMNS].sort_values(["best_position", "track_uuid"])
+    history = positions.drop(columns=["charted_date"])
 
     points = frames.track_points(database_url, ids, platforms, as_of)
     kinds = {p: track_series_kind(p) for p in points["platform"].unique()}
@@ -119,7 +124,7 @@ def track_analytics(
     return TrackAnalytics(
         summary=summary.reset_index(drop=True),
         charts=named.merge(per_chart, on="track_id").sort_values(["chart", "best_position"]),
-        history=named.merge(positions, on="track_id").sort_values(["chart", "date", "position"]),
+        history=named.merge(history, on="track_id").sort_values(["chart", "date", "position"]),
         audience=named.merge(audience, on="track_id").sort_values(["track_uuid", "platform"]),
         daily=named.merge(daily, on="track_id"),
     )

@@ -54,6 +54,10 @@ CHART_SPECS = (
 )  # fmt: skip
 NOISE = 0.06
 FRESH_DAYS = 150.0
+# Each ranking also lists, with position 0, up to this many songs of the day before that left
+# the chart (the best placed first), interleaved with the charted entries at these page indexes.
+OFF_CHART_LISTED = 3
+OFF_CHART_SLOTS = (1, 4, 9)
 
 
 def chart_payload(spec: ChartSpec, *, with_metric: bool) -> dict[str, Any]:
@@ -139,8 +143,15 @@ class Rankings:
         """Song indexes by the chart's static score (popularity + affinity), best first."""
         return [int(i) for i in np.argsort(-self._static[slug], kind="stable")]
 
+    def dropped(self, slug: str, day: int) -> list[int]:
+        """Song indexes charted the day before but not on `day`, by their previous position."""
+        today = self.positions(slug, day)
+        return [s for s in self.order(slug, day - 1) if s not in today]
+
     def entries(self, slug: str, day: int) -> list[dict[str, Any]]:
-        """The v2.14 ranking items of a chart on a day."""
+        """The v2.14 ranking items of a chart on a day, in page order: the charted songs by
+        position, with the first `OFF_CHART_LISTED` dropped songs (position 0) at
+        `OFF_CHART_SLOTS`."""
         with self._lock:
             cached = self._entries.get((slug, day))
             if cached is None:
@@ -149,8 +160,31 @@ class Rankings:
                 cached = [
                     self._entry(slug, day, p, s, metrics[p - 1]) for p, s in enumerate(order, 1)
                 ]
+                gone = self.dropped(slug, day)[:OFF_CHART_LISTED]
+                for slot, song in zip(OFF_CHART_SLOTS, gone, strict=False):
+                    cached.insert(slot, self._off_chart_entry(slug, day, song))
                 self._entries[(slug, day)] = cached
             return cached
+
+    def _off_chart_entry(self, slug: str, day: int, song: int) -> dict[str, Any]:
+        """The item of a song that left the chart on `day`: position 0, its last run's dates."""
+        spec = self._specs[slug]
+        last = day - 1
+        run = 1
+        while run < self._cap and song in self.positions(slug, last - run):
+            run += 1
+        return {
+            "song": self._songs[song].stub,
+            "position": 0,
+            "positionEvolution": None,
+            "metric": None,
+            "entryState": "",
+            "entryDate": stamp(spec, last - run + 1),
+            "rankDate": stamp(spec, last),
+            "oldPosition": self.positions(slug, last)[song],
+            "timeOnChart": run,
+            "timeOnChartUnit": "DOC",
+        }
 
     def _entry(
         self, slug: str, day: int, position: int, song: int, metric: int | None

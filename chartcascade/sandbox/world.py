@@ -102,7 +102,8 @@ class SandboxWorld:
         return None
 
     def ranking(self, slug: str, datetime_text: str | None = None) -> list[dict[str, Any]]:
-        """Ranking items in position order (latest when `datetime_text` is None)."""
+        """Ranking items in page order (latest when `datetime_text` is None): by position, with
+        a few songs that left the chart (position 0) interleaved."""
         day = self.ranking_day(slug, datetime_text)
         if day is None:
             raise KeyError(f"no ranking of {slug} at {datetime_text}")

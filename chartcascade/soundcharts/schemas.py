@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from chartcascade.positions import OFF_CHART, chart_position, position_order
 from chartcascade.soundcharts.credits import assign_roles
 from chartcascade.soundcharts.fields import (
     DatePart,
@@ -90,10 +91,10 @@ class SongStub(Payload):
 
 
 class RankingEntry(Payload):
-    """One song's place in a ranking (`position` 0: no longer in the chart)."""
+    """One song's place in a ranking (`position` 0, or none: no longer in the chart)."""
 
     song: SongStub
-    position: Int
+    position: Annotated[int, BeforeValidator(chart_position)] = OFF_CHART
     old_position: OptInt = None
     position_evolution: OptInt = None
     metric: OptInt = None
@@ -114,7 +115,7 @@ class Ranking(Payload):
 
     @model_validator(mode="after")
     def _by_position(self) -> Ranking:
-        self.entries.sort(key=lambda entry: (entry.position <= 0, entry.position))
+        self.entries.sort(key=lambda entry: position_order(entry.position))
         return self
 
 

@@ -29,10 +29,16 @@ class AirplayWork(SeriesWork):
         return end - timedelta(days=self.window.airplay_lookback_days - 1), end
 
     def select(self, session: Session, keys: Sequence[str]) -> dict[str, bool]:
+        """The tracks due, each with the days of its range not stored yet (every day of the
+        range when the run forces a refresh)."""
         needed = super().select(session, keys)
         start, end = self.first_range()
-        stored = stored_track_days(
-            session, uuids=list(needed), platform=AIRPLAY, start=start, end=end
+        stored = (
+            {}
+            if self.window.force
+            else stored_track_days(
+                session, uuids=list(needed), platform=AIRPLAY, start=start, end=end
+            )
         )
         self.days = {
             key: [

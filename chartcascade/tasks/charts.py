@@ -11,7 +11,8 @@ from prefect.cache_policies import NO_CACHE
 from chartcascade.crud.charts import replace_entries, upsert_chart, upsert_snapshot
 from chartcascade.crud.tracks import track_ids, upsert_track_stubs
 from chartcascade.db import session_scope
-from chartcascade.soundcharts import NotFoundError, Ranking, SoundchartsClient
+from chartcascade.positions import position_order
+from chartcascade.soundcharts import NotFoundError, Ranking, RankingEntry, SoundchartsClient
 from chartcascade.tasks.batch import RunContext
 
 
@@ -25,7 +26,8 @@ class UnknownRankingDateError(Exception):
 
 @dataclass
 class RankingOutcome:
-    """What the ranking stage stored: the tracks in position order, and which are new."""
+    """What the ranking stage stored: the tracks in position order (off-chart ones last), and
+    which are new."""
 
     chart: str
     ranking_date: date
@@ -59,11 +61,22 @@ def fetch_ranking_from_api(client: SoundchartsClient, chart: str, on: date | Non
         ) from exc
 
 
+def chart_order(ranking: Ranking) -> list[RankingEntry]:
+    """The ranking's entries by position, every off-chart entry after the charted ones."""
+    return sorted(ranking.entries, key=lambda entry: position_order(entry.position))
+
+
+def ranking_track_uuids(ranking: Ranking) -> list[str]:
+    """The ranking's track uuids once each, in `chart_order`."""
+    return list(dict.fromkeys(entry.song.uuid for entry in chart_order(ranking)))
+
+
 def store_ranking(database_url: str, ranking: Ranking, chart: str) -> tuple[list[str], list[str]]:
-    """Store chart, snapshot, entries and track stubs; return (all, new) track uuids."""
+    """Store chart, snapshot, entries and track stubs; return (all, new) track uuids, charted
+    tracks by position first, then the tracks that left the chart."""
     info = ranking.chart
-    entries = sorted(ranking.entries, key=lambda entry: entry.position)
-    uuids = list(dict.fromkeys(entry.song.uuid for entry in entries))
+    entries = chart_order(ranking)
+    uuids = ranking_track_uuids(ranking)
     with session_scope(database_url) as session:
         known = track_ids(session, uuids=uuids)
         chart_id = upsert_chart(

@@ -131,7 +131,7 @@ def test_track_positions_and_days_on_chart(world: str) -> None:
     assert c1["position"].tolist() == [2, 1, 3]
     t2_c1 = row(analytics.charts, track_uuid="t2", chart="c1")
     assert (t2_c1["best_position"], t2_c1["days_on_chart"]) == (1, 2)
-    assert math.isnan(t2_c1["current_position"])
+    assert pd.isna(t2_c1["current_position"])
 
 
 def test_track_analytics_as_of_a_date(world: str) -> None:

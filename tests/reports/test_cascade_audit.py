@@ -16,4 +16,5 @@ def test_audit_is_zero_after_a_complete_cascade(cascade_env: str) -> None:
     assert state.is_completed()
     assert audit.records() and all(r["missing"] == 0 for r in audit.records()), audit.markdown()
     assert audit.gaps == 0
-    assert audit.rows[0].total == 6  # the small world's chart has 6 entries
+    # The small world's chart has 6 charted entries and lists 1 track that left it.
+    assert audit.rows[0].total == 7

@@ -11,25 +11,33 @@ from chartcascade.sandbox import SandboxWorld
 from .conftest import AS_OF, follow_all
 
 DAY = "2026-11-25T00:00:00+00:00"
+LISTED = 203  # 200 charted entries and 3 songs that left the chart the day before
 
 
-def test_ranking_of_200_comes_in_two_exact_pages(client: httpx.Client) -> None:
+def charted(items: list[dict]) -> list[dict]:
+    return [item for item in items if item["position"] != 0]
+
+
+def test_ranking_of_200_and_3_off_chart_comes_in_three_exact_pages(client: httpx.Client) -> None:
     first = client.get(f"/api/v2.14/chart/song/global-28/ranking/{DAY}").json()
     second = client.get(first["page"]["next"]).json()
+    third = client.get(second["page"]["next"]).json()
 
     assert first["page"] == {
         "offset": 0,
         "limit": 100,
         "next": f"/api/v2.14/chart/song/global-28/ranking/{DAY}?offset=100&limit=100",
         "previous": None,
-        "total": 200,
+        "total": LISTED,
     }
-    assert second["page"]["next"] is None
     assert second["page"]["previous"] == (
         f"/api/v2.14/chart/song/global-28/ranking/{DAY}?offset=0&limit=100"
     )
-    positions = [e["position"] for e in first["items"] + second["items"]]
-    assert positions == list(range(1, 201))
+    assert third["page"]["next"] is None
+    assert [len(page["items"]) for page in (first, second, third)] == [100, 100, 3]
+    positions = [e["position"] for e in first["items"] + second["items"] + third["items"]]
+    assert len(positions) == LISTED
+    assert [p for p in positions if p] == list(range(1, 201))
 
 
 def test_ranking_next_keeps_the_percent_encoded_path(client: httpx.Client) -> None:
@@ -39,7 +47,8 @@ def test_ranking_next_keeps_the_percent_encoded_path(client: httpx.Client) -> No
     assert page.json()["page"]["next"] == (
         f"/api/v2.14/chart/song/global-28/ranking/{encoded}?offset=60&limit=60"
     )
-    assert client.get(page.json()["page"]["next"]).json()["items"][0]["position"] == 61
+    # The 61st item in page order: three off-chart items come before it (page indexes 1, 4, 9).
+    assert client.get(page.json()["page"]["next"]).json()["items"][0]["position"] == 58
 
 
 def test_ranking_envelope_has_chart_with_metric_and_date(client: httpx.Client) -> None:
@@ -71,13 +80,29 @@ def test_ranking_item_has_the_v2_14_fields(world: SandboxWorld) -> None:
 
 def test_ranking_old_position_is_the_previous_day_position(world: SandboxWorld) -> None:
     today = world.ranking("global-28", "2026-11-26T00:00:00+00:00")
-    yesterday = {e["song"]["uuid"]: e["position"] for e in world.ranking("global-28", DAY)}
+    yesterday = {e["song"]["uuid"]: e["position"] for e in charted(world.ranking("global-28", DAY))}
 
-    for entry in today:
+    for entry in charted(today):
         previous = yesterday.get(entry["song"]["uuid"])
         assert entry["oldPosition"] == previous
         expected = None if previous is None else previous - entry["position"]
         assert entry["positionEvolution"] == expected
+
+
+def test_ranking_lists_songs_that_left_the_chart_with_position_0(world: SandboxWorld) -> None:
+    today = world.ranking("global-28")
+    yesterday = charted(world.ranking("global-28", DAY))
+    on_chart_today = {e["song"]["uuid"] for e in charted(today)}
+    # By hand: yesterday's charted songs missing today, best yesterday's position first.
+    left = [e for e in yesterday if e["song"]["uuid"] not in on_chart_today][:3]
+
+    off = [(i, e) for i, e in enumerate(today) if e["position"] == 0]
+    assert [i for i, _ in off] == [1, 4, 9]
+    assert [e["song"]["uuid"] for _, e in off] == [e["song"]["uuid"] for e in left]
+    assert [e["oldPosition"] for _, e in off] == [e["position"] for e in left]
+    assert {e["rankDate"] for _, e in off} == {DAY}
+    assert [e["timeOnChart"] for _, e in off] == [e["timeOnChart"] for e in left]
+    assert {e["metric"] for _, e in off} == {None}
 
 
 def test_ranking_new_entries_have_one_day_on_chart(world: SandboxWorld) -> None:
@@ -89,7 +114,7 @@ def test_ranking_new_entries_have_one_day_on_chart(world: SandboxWorld) -> None:
 
 
 def test_ranking_time_on_chart_matches_entry_date_and_cap(world: SandboxWorld) -> None:
-    for entry in world.ranking("shazam-top-200-world"):
+    for entry in charted(world.ranking("shazam-top-200-world")):
         entered = date.fromisoformat(entry["entryDate"][:10])
         assert (AS_OF - entered).days + 1 == entry["timeOnChart"]
         assert 1 <= entry["timeOnChart"] <= 30
@@ -97,7 +122,7 @@ def test_ranking_time_on_chart_matches_entry_date_and_cap(world: SandboxWorld) -
 
 
 def test_ranking_metric_decreases_and_is_null_without_metric(world: SandboxWorld) -> None:
-    streams = [e["metric"] for e in world.ranking("global-28")]
+    streams = [e["metric"] for e in charted(world.ranking("global-28"))]
 
     assert all(a > b for a, b in zip(streams, streams[1:], strict=False))
     assert {e["metric"] for e in world.ranking("top-100-global")} == {None}
@@ -108,7 +133,7 @@ def test_ranking_songs_move_between_days(world: SandboxWorld) -> None:
     moved = [e for e in today if e["positionEvolution"] not in (None, 0)]
 
     assert len(moved) > 100
-    assert len(today) == 200
+    assert len(charted(today)) == 200
 
 
 def test_charts_share_songs_and_artists(world: SandboxWorld) -> None:
@@ -147,7 +172,7 @@ def test_offset_past_the_end_gives_empty_items(client: httpx.Client) -> None:
     page = client.get("/api/v2.14/chart/song/global-28/ranking/latest", params={"offset": 300})
 
     assert page.json()["items"] == []
-    assert page.json()["page"]["total"] == 200
+    assert page.json()["page"]["total"] == LISTED
     assert page.json()["page"]["next"] is None
 
 
@@ -209,5 +234,5 @@ def test_chart_sizes_override() -> None:
         seed=1, n_songs=80, n_artists=40, as_of=AS_OF, chart_sizes={"global-28": 20}
     )
 
-    assert len(small.ranking("global-28")) == 20
+    assert len(charted(small.ranking("global-28"))) == 20
     assert small.charts["global-28"].size == 20
