@@ -22,7 +22,7 @@ def assign_roles(artists: Any, main_artists: Any, credit_name: Any) -> Any:
         return artists  # already normalised (or malformed: let validation report it)
     main_ids = _uuids(main_artists)
     if main_ids:
-        mains = [artist.get("uuid") in main_ids for artist in artists]
+        mains = [_uuid(artist) in main_ids for artist in artists]
     else:
         mains = _mains_from_credit(artists, credit_name)
     return [
@@ -31,12 +31,17 @@ def assign_roles(artists: Any, main_artists: Any, credit_name: Any) -> Any:
     ]
 
 
+def _uuid(artist: dict[str, Any]) -> str | None:
+    value = artist.get("uuid")
+    return value if isinstance(value, str) and value else None
+
+
 def _uuids(main_artists: Any) -> set[str]:
     if not isinstance(main_artists, list):
         return set()
     found = set()
     for item in main_artists:
-        value = item.get("uuid") if isinstance(item, dict) else item
+        value = _uuid(item) if isinstance(item, dict) else item
         if isinstance(value, str) and value:
             found.add(value)
     return found

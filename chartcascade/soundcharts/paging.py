@@ -73,7 +73,7 @@ def iter_pages(
             following = page["next"]
             if not isinstance(following, str) or not following.strip():
                 return
-            target, query = _server_path(following), None
+            target, query = _server_path(following, path), None
         elif total is not None:
             target, query = path, _offset_query(params, end)
         else:
@@ -88,12 +88,16 @@ def _offset_query(params: Query | None, offset: int) -> dict[str, str | int]:
     return {**(params or {}), "offset": offset, "limit": PAGE_SIZE}
 
 
-def _server_path(following: str) -> str:
+def _server_path(following: str, path: str) -> str:
     """`page.next` as a path on our own host (an absolute URL keeps only its path and query)."""
     following = following.strip()
-    if following.startswith("/"):
-        return following
-    return httpx.URL(following).raw_path.decode("ascii")
+    try:
+        url = httpx.URL(following)
+    except httpx.InvalidURL:
+        raise ResponseValidationError(
+            f"Unexpected response from GET {path}: invalid field page.next", path=path
+        ) from None
+    return following if following.startswith("/") else url.raw_path.decode("ascii")
 
 
 def _as_int(value: Any) -> int | None:

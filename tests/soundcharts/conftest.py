@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import respx
+from hypothesis import settings
 
 from chartcascade.soundcharts import SoundchartsClient, clear_token_cache
 
@@ -24,6 +26,11 @@ from .helpers import (
 
 if TYPE_CHECKING:
     from chartcascade.sandbox import Sandbox, SandboxWorld
+
+# Property-based tests: the same examples on every run (HYPOTHESIS_PROFILE=explore for more).
+settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None, database=None)
+settings.register_profile("explore", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
