@@ -121,16 +121,6 @@ def backing_off(
     return found
 
 
-def failed_in_run(session: Session, *, stage: str, run_id: str) -> set[str]:
-    """The item uuids of `stage` whose last failure was in `run_id` and that are still open."""
-    statement = select(FailedItem.item_uuid).where(
-        FailedItem.stage == stage,
-        FailedItem.run_id == run_id,
-        col(FailedItem.resolved_at).is_(None),
-    )
-    return set(session.exec(statement).all())
-
-
 def metadata_refetched(
     session: Session, *, stage: str, item_uuids: Sequence[str]
 ) -> dict[str, Any]:

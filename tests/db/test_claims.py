@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from chartcascade.crud.claims import claim, release
+from chartcascade.crud.claims import claim, release, renew
 from chartcascade.db import session_scope
 from chartcascade.models import WorkClaim
 
@@ -58,3 +58,24 @@ def test_release_drops_only_the_owners_claims(db_url: str) -> None:
     with session_scope(db_url) as session:
         assert session.exec(select(WorkClaim.key, WorkClaim.owner)).all() == [("k2", "run-b")]
         assert claim(session, keys=["k1"], owner="run-c", lease=LEASE, now=NOW) == ["k1"]
+
+
+def test_renew_extends_only_the_owners_live_claims(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        claim(session, keys=["k1", "k2"], owner="run-a", lease=LEASE, now=NOW)
+        claim(session, keys=["k3"], owner="run-b", lease=LEASE, now=NOW)
+    beat = NOW + timedelta(minutes=4)
+    with session_scope(db_url) as session:
+        assert renew(session, owner="run-a", lease=LEASE, now=beat) == 2
+    with session_scope(db_url) as session:
+        rows = {c.key: c.expires_at for c in session.exec(select(WorkClaim))}
+    assert rows == {"k1": beat + LEASE, "k2": beat + LEASE, "k3": NOW + LEASE}
+
+
+def test_renew_does_not_revive_a_lapsed_claim(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        claim(session, keys=["k1"], owner="run-a", lease=LEASE, now=NOW)
+    too_late = NOW + LEASE + timedelta(seconds=1)
+    with session_scope(db_url) as session:
+        assert renew(session, owner="run-a", lease=LEASE, now=too_late) == 0
+        assert claim(session, keys=["k1"], owner="run-b", lease=LEASE, now=too_late) == ["k1"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chartcascade.crud.failures import (
-    failed_in_run,
+    backing_off,
     open_failures,
     record_failures,
     resolve_failures,
@@ -62,11 +62,39 @@ def test_open_failures_filters_by_stage_and_items(db_url: str) -> None:
     assert both == []
 
 
-def test_failed_in_run_lists_the_runs_open_items(db_url: str) -> None:
+def test_backing_off_after_three_permanent_failures_until_the_item_changes(db_url: str) -> None:
+    for _ in range(3):
+        with session_scope(db_url) as session:
+            record_failures(
+                session,
+                stage="track-audience-spotify",
+                errors={"t1": "404"},
+                run_id="r",
+                permanent=True,
+            )
+            record_failures(
+                session, stage="track-audience-spotify", errors={"t2": "503"}, run_id="r"
+            )
     with session_scope(db_url) as session:
-        record_failures(session, stage="s", errors={"a": "x", "b": "x", "c": "x"}, run_id="r1")
-        record_failures(session, stage="s", errors={"c": "x"}, run_id="r2")
-        record_failures(session, stage="other", errors={"d": "x"}, run_id="r1")
-        resolve_failures(session, stage="s", item_uuids=["b"])
-        assert failed_in_run(session, stage="s", run_id="r1") == {"a"}
-        assert failed_in_run(session, stage="s", run_id="r2") == {"c"}
+        record_failures(
+            session,
+            stage="track-audience-spotify",
+            errors={"t3": "404"},
+            run_id="r",
+            permanent=True,
+        )
+    with session_scope(db_url) as session:
+        failed_at = open_failures(session, item_uuids=["t1"])[0].last_failed_at
+        keys = ["t1", "t2", "t3", "t4"]
+        resting = backing_off(session, stage="track-audience-spotify", item_uuids=keys)
+        before = {"t1": failed_at - timedelta(hours=1)}
+        still = backing_off(
+            session, stage="track-audience-spotify", item_uuids=keys, changed_since=before
+        )
+        after = {"t1": failed_at + timedelta(seconds=1)}
+        changed = backing_off(
+            session, stage="track-audience-spotify", item_uuids=keys, changed_since=after
+        )
+        other_stage = backing_off(session, stage="track-metadata", item_uuids=keys)
+    # t2 failed only transiently, t3 only once, t4 never.
+    assert (resting, still, changed, other_stage) == ({"t1"}, {"t1"}, set(), set())

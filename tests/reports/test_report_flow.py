@@ -166,3 +166,28 @@ def test_report_deployment_runs_when_a_chart_sync_completes(
     assert run.parameters["chart"] == CHART
     report = output / f"report-{CHART}.html"
     assert report.is_file() and "Plotly.newPlot(" in report.read_text("utf-8")
+
+
+def test_report_deployment_still_runs_after_a_chart_sync_with_a_failed_item(
+    served_report: tuple[str, Path], sandbox: object
+) -> None:
+    deployment_id, output = served_report
+    ranking = sandbox.world.ranking(CHART)  # type: ignore[attr-defined]
+    broken = next(e["song"]["uuid"] for e in ranking if e.get("position"))
+    sandbox.inject("song", uuid=broken, kind="missing_field", times=1)  # type: ignore[attr-defined]
+
+    state = sync_chart(CHART, return_state=True)
+
+    assert state.is_completed()
+    assert "1 item(s) failed: track-metadata 1" in (state.message or "")
+    client = get_client(sync_client=True)
+
+    def completed_run() -> FlowRun | None:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+        )
+        return next((r for r in runs if r.state and r.state.is_final()), None)
+
+    run = _wait_for(completed_run, "the report run triggered by the sync with a failed item")
+    assert run.state_name == "Completed" and run.parameters["chart"] == CHART
+    assert (output / f"report-{CHART}.html").is_file()
