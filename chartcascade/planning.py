@@ -79,10 +79,8 @@ def plan_sync(chart: str, ranking_date: date | None, options: SyncOptions) -> Sy
                 plan.stages.append(
                     StagePlan(work.stage, len(todo), sum(work.estimate(k) for k in todo))
                 )
-            feeds = [("audience", p) for p in options.artist_platforms]
-            feeds += [("listening", p) for p in options.listening_platforms]
-            for feed, platform in feeds:
-                work = artist_series_work(feed, platform, window)
+            for feed, code in options.artist_feeds:
+                work = artist_series_work(feed, code, window)
                 todo = work.select(session, artists)
                 calls = sum(work.estimate(k) for k in todo) + unknown
                 plan.stages.append(StagePlan(work.stage, len(todo) + unknown, calls, unknown > 0))

@@ -4,18 +4,41 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, get_origin
 
 import typer
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from chartcascade.cli.console import console, fail, summary_table
 
 
+def option_value(raw: str, *, is_list: bool) -> Any:
+    """One `-o` value: a list option takes `a,b` (or one value, or a JSON list); others JSON
+    where it parses, else the text."""
+    if is_list and not raw.lstrip().startswith("["):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def option_error(error: ErrorDetails) -> str:
+    """One validation error as `field: problem`; a bad code names the valid ones."""
+    field = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
+    if error["type"] == "enum":
+        expected = error.get("ctx", {}).get("expected", "").replace("'", "")
+        return f"{field}: {error['input']!r} is not a valid code (valid: {expected})"
+    if error["type"] == "value_error":
+        return f"{field}: {error.get('ctx', {}).get('error', error['msg'])}"
+    return f"{field}: {error['msg']}"
+
+
 def parse_options(pairs: list[str], **explicit: Any) -> Any:
-    """SyncOptions from `key=value` pairs (values as JSON where they parse) and flags."""
+    """SyncOptions from `key=value` pairs and flags."""
     from chartcascade.options import SyncOptions
 
     values: dict[str, Any] = {k: v for k, v in explicit.items() if v is not None}
@@ -23,17 +46,13 @@ def parse_options(pairs: list[str], **explicit: Any) -> Any:
         key, sep, raw = pair.partition("=")
         if not sep:
             fail(f"--option takes key=value, got {pair!r}")
-        try:
-            values[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            values[key.strip()] = [p for p in raw.split(",") if p] if "," in raw else raw
+        field = SyncOptions.model_fields.get(key.strip())
+        is_list = field is not None and get_origin(field.annotation) is list
+        values[key.strip()] = option_value(raw, is_list=is_list)
     try:
         return SyncOptions(**values)
     except ValidationError as exc:
-        fail(
-            "invalid option: "
-            + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        )
+        fail("invalid option: " + "; ".join(option_error(e) for e in exc.errors()))
 
 
 def parse_date(value: str | None) -> date | None:
