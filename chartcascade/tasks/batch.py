@@ -252,7 +252,9 @@ def _work_rounds(
         first_round = False
         if not waiting or ctx.stop.is_set() or time.monotonic() >= deadline:
             break
-        saver.save()  # what is fetched is stored (and its claims freed) before waiting
+        # What is fetched is stored, and every claim of this round freed, before waiting: two
+        # runs waiting for each other's items never deadlock.
+        saver.save(release_keys=won_keys)
         time.sleep(min(HELD_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
     return waiting
 
