@@ -83,18 +83,24 @@ def _cell(value: Any) -> str:
 def status_command(
     chart: list[str] = typer.Option([], "--chart", "-c", help="Chart slug; default: every chart."),
 ) -> None:
-    """Print the completeness audit of each chart: gaps, failures and how fresh the data is."""
+    """Print the completeness audit of each chart, on the platforms of its last sync: gaps,
+    failures and how fresh the data is."""
     from chartcascade.reports.completeness import completeness
     from chartcascade.reports.frames import chart_slugs
     from chartcascade.settings import get_settings
 
     database_url = get_settings().database_url
     require_database(database_url)
-    charts = chart or chart_slugs(database_url)
+    synced = chart_slugs(database_url)
+    charts = chart or synced
     if not charts:
         fail("no chart has been synced yet: run `chartcascade sync CHART` first")
+    never = [slug for slug in charts if slug not in synced]
+    if never:
+        were = "was" if len(never) == 1 else "were"
+        fail(f"{', '.join(never)} {were} never synced: run `chartcascade sync {never[0]}` first")
     for slug in charts:
-        audit = completeness(database_url, slug)
+        audit = completeness(database_url, slug)  # on the chart's own platforms
         title = f"{slug}: ranking of {audit.ranking_date or 'none'}, {audit.gaps} gap(s)"
         console.print(frame_table(audit.frame(), title))
         fresh = Table(title=f"{slug}: newest data", title_justify="left")

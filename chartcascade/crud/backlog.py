@@ -12,6 +12,7 @@ from chartcascade.db import as_utc
 from chartcascade.models import (
     Artist,
     AudienceCheck,
+    Chart,
     FailedItem,
     RankingEntry,
     RankingSnapshot,
@@ -72,56 +73,82 @@ def by_priority(uuids: Sequence[str], priorities: dict[str, Priority]) -> list[s
     return sorted(unique, key=lambda uuid: priorities.get(uuid, UNCHARTED))
 
 
-def missing_metadata(session: Session, *, entity_kind: str, stale_before: datetime) -> list[str]:
-    """The uuids of tracks or artists never fetched, or fetched before `stale_before`."""
-    model: Any = Track if entity_kind == "track" else Artist
-    statement = (
-        select(model.uuid)
-        .where(
-            or_(
-                col(model.metadata_fetched_at).is_(None),
-                col(model.metadata_fetched_at) < as_utc(stale_before),
-            )
+def _charted_track_ids(charts: Sequence[str] | None) -> Any:
+    """The ids of tracks listed by any ranking (of `charts` when given)."""
+    statement = select(RankingEntry.track_id)
+    if charts is not None:
+        statement = (
+            statement.join(RankingSnapshot, col(RankingSnapshot.id) == RankingEntry.snapshot_id)
+            .join(Chart, col(Chart.id) == RankingSnapshot.chart_id)
+            .where(col(Chart.slug).in_(charts))
         )
-        .order_by(col(model.id))
+    return statement
+
+
+def _charted_uuids(entity_kind: str, charts: Sequence[str] | None) -> Any:
+    """The uuids of charted tracks, or of the artists credited on them."""
+    tracks = _charted_track_ids(charts)
+    if entity_kind == "track":
+        return select(Track.uuid).where(col(Track.id).in_(tracks))
+    return (
+        select(Artist.uuid)
+        .join(TrackArtist, col(TrackArtist.artist_id) == Artist.id)
+        .where(col(TrackArtist.track_id).in_(tracks))
     )
-    return list(session.exec(statement).all())
+
+
+def missing_metadata(
+    session: Session,
+    *,
+    entity_kind: str,
+    stale_before: datetime,
+    charts: Sequence[str] | None = None,
+) -> list[str]:
+    """The uuids of tracks or artists never fetched, or fetched before `stale_before`; with
+    `charts`, only those on these charts (artists: credited on their tracks)."""
+    model: Any = Track if entity_kind == "track" else Artist
+    statement = select(model.uuid).where(
+        or_(
+            col(model.metadata_fetched_at).is_(None),
+            col(model.metadata_fetched_at) < as_utc(stale_before),
+        )
+    )
+    if charts is not None:
+        statement = statement.where(col(model.uuid).in_(_charted_uuids(entity_kind, charts)))
+    return list(session.exec(statement.order_by(col(model.id))).all())
 
 
 def stale_audience(
-    session: Session, *, entity_kind: str, series: str, checked_before: datetime
+    session: Session,
+    *,
+    entity_kind: str,
+    series: str,
+    checked_before: datetime,
+    charts: Sequence[str] | None = None,
 ) -> list[str]:
-    """The uuids whose last check of `series` is older than `checked_before`, oldest first."""
-    statement = (
-        select(AudienceCheck.entity_uuid)
-        .where(
-            AudienceCheck.entity_kind == entity_kind,
-            AudienceCheck.series == series,
-            col(AudienceCheck.checked_at) < as_utc(checked_before),
-        )
-        .order_by(col(AudienceCheck.checked_at))
+    """The uuids whose last check of `series` is older than `checked_before`, oldest first;
+    with `charts`, only the tracks on these charts or the artists credited on them."""
+    statement = select(AudienceCheck.entity_uuid).where(
+        AudienceCheck.entity_kind == entity_kind,
+        AudienceCheck.series == series,
+        col(AudienceCheck.checked_at) < as_utc(checked_before),
     )
-    return list(session.exec(statement).all())
+    if charts is not None:
+        charted = _charted_uuids(entity_kind, charts)
+        statement = statement.where(col(AudienceCheck.entity_uuid).in_(charted))
+    return list(session.exec(statement.order_by(col(AudienceCheck.checked_at))).all())
 
 
-def unchecked_audience(session: Session, *, entity_kind: str, series: str) -> list[str]:
-    """Charted tracks, or the artists credited on them, whose `series` was never checked
-    (a run that stopped at its budget, or tracks below a run's `top_n`)."""
+def unchecked_audience(
+    session: Session, *, entity_kind: str, series: str, charts: Sequence[str] | None = None
+) -> list[str]:
+    """Charted tracks (of `charts` when given), or the artists credited on them, whose `series`
+    was never checked (a run that stopped at its budget, or tracks below a run's `top_n`)."""
     checked = select(AudienceCheck.entity_uuid).where(
         AudienceCheck.entity_kind == entity_kind, AudienceCheck.series == series
     )
-    charted = select(RankingEntry.track_id)
-    if entity_kind == "track":
-        statement = select(Track.uuid).where(
-            col(Track.id).in_(charted), col(Track.uuid).not_in(checked)
-        )
-    else:
-        statement = (
-            select(Artist.uuid)
-            .join(TrackArtist, col(TrackArtist.artist_id) == Artist.id)
-            .where(col(TrackArtist.track_id).in_(charted), col(Artist.uuid).not_in(checked))
-            .distinct()
-        )
+    uuid = col(Track.uuid) if entity_kind == "track" else col(Artist.uuid)
+    statement = _charted_uuids(entity_kind, charts).where(uuid.not_in(checked)).distinct()
     return list(session.exec(statement).all())
 
 

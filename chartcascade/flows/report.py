@@ -30,7 +30,8 @@ def report_trigger() -> DeploymentEventTrigger:
 
 
 def summary_markdown(database_url: str, chart: str | None, paths: list[Path]) -> str:
-    """Where the report is, the top artists, and each chart's gaps, as markdown."""
+    """Where the report is, the top artists, and each chart's gaps (on the chart's own
+    platforms, those of its last sync), as markdown."""
     from chartcascade.reports.artists import artist_analytics
     from chartcascade.reports.completeness import completeness
     from chartcascade.reports.frames import chart_slugs

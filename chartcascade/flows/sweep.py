@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any, cast
 
 from prefect import flow, get_run_logger
@@ -13,25 +14,20 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner
 from prefect.utilities.annotations import quote
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlmodel import Session
 
-from chartcascade.crud.backlog import (
-    Priority,
-    artist_priorities,
-    by_priority,
-    failed_items,
-    missing_metadata,
-    stale_audience,
-    track_priorities,
-    unchecked_audience,
-)
+from chartcascade.crud.backlog import failed_items
+from chartcascade.crud.chart_choices import CHOICE_FIELDS, chart_choices
 from chartcascade.db import session_scope
 from chartcascade.flows.runner import SettingsThreadPoolTaskRunner
-from chartcascade.flows.stages import collect, start_run, submit_stage
+from chartcascade.flows.stages import Submitted, collect, start_run, submit_stage
 from chartcascade.flows.summary import SyncSummary, final_state
+from chartcascade.flows.sweep_keys import ChosenSeries, SweepScope, chosen_series
 from chartcascade.flows.sync_chart import with_retries
 from chartcascade.limits import MissingRateLimitError
 from chartcascade.options import RefreshOptions
+from chartcascade.platforms import ArtistPlatform, ListeningPlatform, TrackPlatform
 from chartcascade.settings import ConfigurationError, get_settings
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
@@ -41,22 +37,73 @@ from chartcascade.tasks.audience import (
     fetch_track_audience,
     track_series_work,
 )
-from chartcascade.tasks.batch import RunContext
+from chartcascade.tasks.batch import RetryFailures, RunContext
 from chartcascade.tasks.outcome import StageOutcome
 from chartcascade.tasks.tracks import fetch_track_metadata
 
 SWEEP_NAME = "backlog-sweep"
 
 
-class SweepOptions(RefreshOptions):
-    """What one backlog sweep looks for, and what it may spend."""
+def _each_chart_own(name: str) -> Any:
+    """A sweep option overriding one of the charts' choices; unset, each chart keeps its own."""
+    described = RefreshOptions.model_fields[name].description
+    return Field(
+        None,
+        description=f"{described} Unset: each chart's own, from its last sync; set: every chart's.",
+    )
 
+
+class SweepOptions(BaseModel):
+    """What one backlog sweep looks for, and what it may spend.
+
+    Each chart is swept with its own choices (the platforms and windows of its last sync; the
+    defaults for a chart synced before choices were recorded); an item on several charts gets
+    every platform they name, each series with the strictest window. A platform or window
+    option set here applies to every chart instead.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    track_platforms: list[TrackPlatform] | None = _each_chart_own("track_platforms")
+    artist_platforms: list[ArtistPlatform] | None = _each_chart_own("artist_platforms")
+    listening_platforms: list[ListeningPlatform] | None = _each_chart_own("listening_platforms")
+    metadata_max_age_days: float | None = _each_chart_own("metadata_max_age_days")
+    audience_max_age_hours: float | None = _each_chart_own("audience_max_age_hours")
+    lookback_days: int | None = _each_chart_own("lookback_days")
+    airplay_lookback_days: int | None = _each_chart_own("airplay_lookback_days")
     max_api_calls: int = Field(
         2000, ge=1, description="API-call budget of the sweep; what does not fit waits."
     )
-    retry_failures: bool = Field(
-        True, description="Also retry the items that failed in earlier runs."
+    retry_failures: RetryFailures = Field(
+        "due",
+        description="Items that failed in earlier runs: `due` retries them, except permanent "
+        "failures tried 3 times that have not changed since; `all` retries every one; `none` "
+        "retries none.",
     )
+
+    @field_validator("retry_failures", mode="before")
+    @classmethod
+    def _from_bool(cls, value: Any) -> Any:
+        """`true`/`false` (the option's earlier type) mean `due`/`none`."""
+        return {True: "due", False: "none"}.get(value, value) if isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _valid_overrides(self) -> SweepOptions:
+        """The overrides obey the chart options' rules (ranges, each platform once)."""
+        RefreshOptions(**self.overrides())
+        return self
+
+    def overrides(self) -> dict[str, Any]:
+        """The charts' choices this sweep replaces, with their values."""
+        return {name: value for name in CHOICE_FIELDS if (value := getattr(self, name)) is not None}
+
+    def scope(self, recorded: dict[str, RefreshOptions], now: datetime) -> SweepScope:
+        """The charts' recorded choices with the overrides applied, from `now`."""
+        return SweepScope(
+            choices={slug: c.model_copy(update=self.overrides()) for slug, c in recorded.items()},
+            fallback=RefreshOptions().model_copy(update=self.overrides()),
+            now=now,
+        )
 
 
 class SweepSummary(SyncSummary):
@@ -91,51 +138,47 @@ def backlog_sweep(options: SweepOptions | None = None) -> State:
     logger = get_run_logger()
     options = options or SweepOptions()
     try:
-        ctx = start_run(options.max_api_calls)
+        ctx = start_run(options.max_api_calls, retry_failures=options.retry_failures)
     except (ConfigurationError, MissingRateLimitError) as exc:
         logger.error("%s", exc)
         return Failed(message=str(exc), data=exc)
-    now = datetime.now(UTC)
-    stale_before = now - timedelta(days=options.metadata_max_age_days)
-    window = AudienceWindow.for_options(options, now)
     summary = SweepSummary(chart=SWEEP_NAME, max_api_calls=options.max_api_calls)
     quoted = quote(ctx)
-    for stage, select_keys, submit in _stages(options, quoted, stale_before, window):
+    try:
         with session_scope(ctx.database_url) as session:
-            keys = select_keys(session, failed_items(session) if options.retry_failures else {})
-        outcome = _run_stage(stage, keys, submit, ctx)
-        summary.add(outcome)
-        logger.info("%s: %s", stage, outcome.counts())
+            scope = options.scope(chart_choices(session), datetime.now(UTC))
+        for stage, select_keys, submit in _stages(scope, quoted):
+            with session_scope(ctx.database_url) as session:
+                retried = failed_items(session) if options.retry_failures != "none" else {}
+                keys = select_keys(session, retried)
+            outcome = _run_stage(stage, keys, submit, ctx)
+            summary.add(outcome)
+            logger.info("%s: %s", stage, outcome.counts())
+    finally:
+        ctx.close()
     summary.stopped_by = ctx.stopped_by
     _publish(summary)
     return final_state(summary, undone="wait for the next sweep")
 
 
-Select = Callable[[Any, dict[str, list[str]]], list[str]]
-Submit = Callable[[int, list[str]], Any]
+# Find a stage's keys, each with what its batch is submitted with (a metadata cutoff or an
+# audience window); submit one batch of keys sharing it.
+Select = Callable[[Session, dict[str, list[str]]], dict[str, Any]]
+Submit = Callable[[int, list[str], Any], Any]
 
 
-def _stages(
-    options: SweepOptions, ctx: Any, stale_before: datetime, window: AudienceWindow
-) -> list[tuple[str, Select, Submit]]:
-    """Each stage in order: its name, how to find its keys, how to submit a batch."""
+def _stages(scope: SweepScope, ctx: Any) -> list[tuple[str, Select, Submit]]:
+    """Each stage in order: metadata, then every series some chart chose."""
 
     def metadata_keys(kind: str) -> Select:
-        def select(session: Any, failures: dict[str, list[str]]) -> list[str]:
-            found = missing_metadata(session, entity_kind=kind, stale_before=stale_before)
-            return _ordered(session, kind, failures.get(f"{kind}-metadata", []) + found)
+        return lambda session, failures: scope.metadata_keys(
+            session, kind, failures.get(f"{kind}-metadata", [])
+        )
 
-        return select
-
-    def audience_keys(kind: str, stage: str, series: str) -> Select:
-        def select(session: Any, failures: dict[str, list[str]]) -> list[str]:
-            found = stale_audience(
-                session, entity_kind=kind, series=series, checked_before=window.checked_before
-            )
-            found += unchecked_audience(session, entity_kind=kind, series=series)
-            return _ordered(session, kind, failures.get(stage, []) + found)
-
-        return select
+    def audience_keys(series: ChosenSeries, stage: str, name: str) -> Select:
+        return lambda session, failures: scope.audience_keys(
+            session, series, name, failures.get(stage, [])
+        )
 
     track_meta, artist_meta = (
         with_retries(fetch_track_metadata),
@@ -145,63 +188,58 @@ def _stages(
         (
             "track-metadata",
             metadata_keys("track"),
-            lambda n, keys: track_meta.submit(n, keys, ctx, stale_before),
+            lambda n, keys, stale_before: track_meta.submit(n, keys, ctx, stale_before),
         ),
         (
             "artist-metadata",
             metadata_keys("artist"),
-            lambda n, keys: artist_meta.submit(n, keys, ctx, stale_before),
+            lambda n, keys, stale_before: artist_meta.submit(n, keys, ctx, stale_before),
         ),
     ]
     track_audience = with_retries(fetch_track_audience)
     artist_audience = with_retries(fetch_artist_audience)
 
     def track_series(platform: str) -> Submit:
-        return lambda n, keys: track_audience.submit(n, platform, keys, ctx, window)
+        return lambda n, keys, window: track_audience.submit(n, platform, keys, ctx, window)
 
     def artist_series(feed: str, platform: str) -> Submit:
-        return lambda n, keys: artist_audience.submit(n, feed, platform, keys, ctx, window)
+        return lambda n, keys, window: artist_audience.submit(n, feed, platform, keys, ctx, window)
 
-    for platform in options.track_platforms:
-        work = track_series_work(platform, window)
-        stages.append(
-            (work.stage, audience_keys("track", work.stage, work.series), track_series(platform))
-        )
-    feeds = [("audience", p) for p in options.artist_platforms]
-    feeds += [("listening", p) for p in options.listening_platforms]
-    for feed, platform in feeds:
-        work = artist_series_work(feed, platform, window)
-        stages.append(
-            (
-                work.stage,
-                audience_keys("artist", work.stage, work.series),
-                artist_series(feed, platform),
-            )
-        )
+    names = AudienceWindow.for_options(scope.fallback, scope.now)  # for the names only
+    for series in chosen_series(scope.choices.values()):
+        if series.kind == "track":
+            work = track_series_work(series.platform, names)
+            submit = track_series(series.platform)
+        else:
+            work = artist_series_work(series.feed, series.platform, names)
+            submit = artist_series(series.feed, series.platform)
+        stages.append((work.stage, audience_keys(series, work.stage, work.series), submit))
     return stages
 
 
-def _ordered(session: Any, kind: str, uuids: list[str]) -> list[str]:
-    """`uuids` by priority: highest chart position first, then the most recent ranking."""
-    tracks = track_priorities(session)
-    priorities: dict[str, Priority] = (
-        tracks if kind == "track" else artist_priorities(session, tracks)
-    )
-    return by_priority(uuids, priorities)
-
-
-def _run_stage(stage: str, keys: list[str], submit: Submit, ctx: RunContext) -> StageOutcome:
-    """Run the keys the budget has room for (one call each at least); the rest waits."""
+def _run_stage(stage: str, keys: dict[str, Any], submit: Submit, ctx: RunContext) -> StageOutcome:
+    """Run the keys the budget has room for (one call each at least), in batches of keys
+    sharing a window; the rest waits."""
     budget = ctx.budget
     room = len(keys) if budget.limit is None else max(0, budget.limit - budget.used)
-    now, later = keys[:room], keys[room:]
+    ordered = list(keys)
+    now, later = ordered[:room], ordered[room:]
+    groups: dict[Any, list[str]] = {}
+    for key in now:
+        groups.setdefault(keys[key], []).append(key)
     workers = get_settings().max_parallel_requests
-    if now:
-        outcome = collect(submit_stage(stage, now, submit, workers=workers), ctx)
-    else:
-        outcome = StageOutcome(stage)
+    submitted = Submitted(stage, [])
+    for window, group in groups.items():
+        numbered = partial(_numbered, submit, window, len(submitted.batches))
+        submitted.batches += submit_stage(stage, group, numbered, workers=workers).batches
+    outcome = collect(submitted, ctx) if now else StageOutcome(stage)
     outcome.deferred |= set(later)
     return outcome
+
+
+def _numbered(submit: Submit, window: Any, offset: int, number: int, keys: list[str]) -> Any:
+    """Submit a batch numbered after those of the stage's earlier windows."""
+    return submit(offset + number, keys, window)
 
 
 def _publish(summary: SweepSummary) -> None:

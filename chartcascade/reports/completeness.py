@@ -13,11 +13,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from chartcascade.options import (
-    DEFAULT_ARTIST_PLATFORMS,
-    DEFAULT_LISTENING_PLATFORMS,
-    DEFAULT_TRACK_PLATFORMS,
-)
+from chartcascade.crud.chart_choices import chart_choices
+from chartcascade.db import session_scope
+from chartcascade.options import RefreshOptions
 from chartcascade.reports import frames
 from chartcascade.tasks.series import AIRPLAY, ARTIST_COUNTERS, LISTENING_METRICS
 
@@ -125,11 +123,12 @@ def completeness(
     database_url: str,
     chart: str,
     *,
-    track_platforms: Sequence[str] = DEFAULT_TRACK_PLATFORMS,
-    artist_platforms: Sequence[str] = DEFAULT_ARTIST_PLATFORMS,
-    listening_platforms: Sequence[str] = DEFAULT_LISTENING_PLATFORMS,
+    track_platforms: Sequence[str] | None = None,
+    artist_platforms: Sequence[str] | None = None,
+    listening_platforms: Sequence[str] | None = None,
 ) -> Completeness:
-    """Audit the tracks of `chart`'s newest ranking and the artists credited on them.
+    """Audit the tracks of `chart`'s newest ranking and the artists credited on them, on the
+    platforms given, the chart's own choices (those of its last sync) for those left None.
 
     The artists of a track are known once its metadata (with credits) is: a track lacking
     metadata counts as a gap, its unknown artists cannot.
@@ -137,6 +136,11 @@ def completeness(
     latest = frames.latest_positions(frames.positions(database_url, [chart]))
     if latest.empty:
         return Completeness(chart=chart, ranking_date=None)
+    chosen = choices_of(database_url, chart)
+    track_platforms = chosen.track_platforms if track_platforms is None else track_platforms
+    artist_platforms = chosen.artist_platforms if artist_platforms is None else artist_platforms
+    if listening_platforms is None:
+        listening_platforms = chosen.listening_platforms
     ids = latest["track_id"].tolist()
     tracks = frames.tracks(database_url, ids)
     credits = frames.credits(database_url, ids)
@@ -180,6 +184,12 @@ def completeness(
     return audit
 
 
+def choices_of(database_url: str, chart: str) -> RefreshOptions:
+    """The chart's recorded choices; the defaults for a chart synced before they were."""
+    with session_scope(database_url) as session:
+        return chart_choices(session, charts=[chart]).get(chart, RefreshOptions())
+
+
 def artifact_key(*parts: str) -> str:
     """A valid artifact key: lowercase letters, digits and dashes."""
     text = "-".join(parts).lower()
@@ -190,11 +200,12 @@ def publish_completeness(
     database_url: str,
     chart: str,
     *,
-    track_platforms: Sequence[str] = DEFAULT_TRACK_PLATFORMS,
-    artist_platforms: Sequence[str] = DEFAULT_ARTIST_PLATFORMS,
-    listening_platforms: Sequence[str] = DEFAULT_LISTENING_PLATFORMS,
+    track_platforms: Sequence[str] | None = None,
+    artist_platforms: Sequence[str] | None = None,
+    listening_platforms: Sequence[str] | None = None,
 ) -> None:
-    """Attach the chart's audit (for the run's platforms) as a table and a markdown artifact."""
+    """Attach the chart's audit (for the run's platforms; the chart's own choices for those
+    left None) as a table and a markdown artifact."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     audit = completeness(
