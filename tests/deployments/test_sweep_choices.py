@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from chartcascade.models import AudienceCheck, Chart
 from chartcascade.options import PLATFORM_FIELDS, RefreshOptions, SyncOptions
 from chartcascade.reports.completeness import completeness
 from tests.deployments.test_sweep import seed_chart
-from tests.flows.expected import chart_artists, chart_tracks
+from tests.flows.expected import airplay_days, chart_artists, chart_tracks
 
 pytestmark = pytest.mark.prefect
 CHART = "global-28"
@@ -194,3 +195,30 @@ def test_a_series_is_stale_by_the_strictest_window_of_its_charts(
         stored = session.exec(select(AudienceCheck)).all()
     refreshed = {c.entity_uuid for c in stored if as_utc(c.checked_at) > two_hours_ago}
     assert refreshed == set(songs[1:])
+
+
+def test_a_chart_never_synced_with_choices_gets_the_default_platforms(
+    sandbox: Any, cascade_env: str
+) -> None:
+    songs = sandbox.world.song_uuids[:2]
+    seed_chart(cascade_env, songs, day=date.today(), slug="old")  # no choices recorded
+    sandbox.reset_counts()
+    no_artist_series = SweepOptions(artist_platforms=[], listening_platforms=[])
+
+    state = backlog_sweep(no_artist_series, return_state=True)
+
+    assert state.is_completed(), state.message
+    radio_pages = sum(
+        max(1, math.ceil(len(sandbox.world.broadcast_groups(song, day, day)) / 100))
+        for song in songs
+        for day in airplay_days()
+    )
+    # spotify, youtube, shazam: one call each; airplay: a day per call, 7 days
+    assert calls(sandbox) == Counter(
+        {
+            "song": 2,
+            "artist": song_artists(sandbox, songs),
+            "song_audience": 3 * 2,
+            "broadcast_groups": radio_pages,
+        }
+    )
