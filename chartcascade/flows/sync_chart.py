@@ -34,8 +34,10 @@ from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
     AIRPLAY,
     AudienceWindow,
+    artist_series_work,
     fetch_artist_audience,
     fetch_track_audience,
+    track_series_work,
 )
 from chartcascade.tasks.batch import RunContext, retry_transient
 from chartcascade.tasks.charts import (
@@ -203,7 +205,7 @@ def _submit_track_audience(
     task = with_retries(fetch_track_audience)
     submitted = []
     for platform in options.track_platforms:
-        stage = "track-airplay" if platform == AIRPLAY else f"track-audience-{platform}"
+        stage = track_series_work(platform, window).stage
         cost = window.airplay_lookback_days if platform == AIRPLAY else 1
         submitted.append(
             submit_stage(
@@ -224,7 +226,7 @@ def _submit_artist_audience(
     task = with_retries(fetch_artist_audience)
     submitted = []
     for feed, platform in options.artist_feeds:
-        stage = f"artist-{feed}-{platform}"
+        stage = artist_series_work(feed, platform, window).stage
         submitted.append(
             submit_stage(
                 stage,

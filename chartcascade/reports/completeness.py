@@ -17,7 +17,7 @@ from chartcascade.crud.chart_choices import chart_choices
 from chartcascade.db import session_scope
 from chartcascade.options import RefreshOptions
 from chartcascade.reports import frames
-from chartcascade.tasks.series import AIRPLAY, ARTIST_COUNTERS, LISTENING_METRICS
+from chartcascade.tasks.series import AIRPLAY, ARTIST_COUNTERS, LISTENING_METRICS, series_stage
 
 DOCUMENTED = ("empty", "no_account")
 
@@ -152,8 +152,10 @@ def completeness(
     points = frames.track_series_newest(database_url, ids, track_platforms)
     points = points.merge(tracks, on="track_id")
     checks = frames.checks(database_url, "track", track_uuids)
+    stages = {"track-metadata", "artist-metadata"}  # the audited stages' failures count
     for platform in track_platforms:
         series = AIRPLAY if platform == AIRPLAY else f"audience:{platform}"
+        stages.add(series_stage("track", series))
         has = set(points.loc[points["platform"] == platform, "track_uuid"])
         audit.rows.append(_coverage(f"tracks lacking {platform}", track_uuids, has, checks, series))
 
@@ -168,9 +170,11 @@ def completeness(
         mask = (people["platform"] == platform) & people["metric"].isin(metrics)
         has = set(people.loc[mask, "artist_uuid"])
         name = f"artists lacking {platform} {feed}"
+        stages.add(series_stage("artist", f"{feed}:{platform}"))
         audit.rows.append(_coverage(name, artist_uuids, has, checks, f"{feed}:{platform}"))
 
     failed = frames.open_failures(database_url, [chart, *track_uuids, *artist_uuids])
+    failed = failed[failed["stage"].isin(stages)]
     audit.failures = {str(k): int(v) for k, v in failed.groupby("stage").size().items()}
     newest_track, stalest_track = _newest(points, "track_id")
     newest_artist, stalest_artist = _newest(people, "artist_id")

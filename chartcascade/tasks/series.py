@@ -25,6 +25,12 @@ LISTENING_METRICS = {"spotify": "monthly_listeners"}
 NOT_CHECKED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def series_stage(entity_kind: str, series: str) -> str:
+    """The stage that fetches a series: `track-audience-spotify`, `track-airplay`,
+    `artist-listening-spotify`."""
+    return f"{entity_kind}-{series.replace(':', '-')}"
+
+
 @dataclass(frozen=True)
 class AudienceWindow:
     """When a series counts as fresh, and how far back a new series starts."""
@@ -90,7 +96,7 @@ class SeriesWork:
 
     @property
     def stage(self) -> str:
-        return f"{self.entity_kind}-{self.series.replace(':', '-')}"
+        return series_stage(self.entity_kind, self.series)
 
     def first_range(self) -> tuple[date, date]:
         today = self.window.today

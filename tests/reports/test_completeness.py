@@ -90,3 +90,17 @@ def test_audit_markdown_lists_every_check(audit: Completeness) -> None:
 def test_audit_of_an_unknown_chart_is_empty(db_url: str) -> None:
     audit = completeness(db_url, "nope")
     assert (audit.ranking_date, audit.rows, audit.gaps) == (None, [], 0)
+
+
+def test_audit_counts_failures_of_the_audited_stages_only(db_url: str) -> None:
+    gappy_world(db_url)
+    with session_scope(db_url) as session:  # failures of platforms the audit does not cover
+        record_failures(session, stage="track-audience-youtube", errors={"t1": "404"}, run_id=None)
+        record_failures(session, stage="artist-audience-tiktok", errors={"a1": "404"}, run_id=None)
+        record_failures(session, stage="track-airplay", errors={"t2": "503"}, run_id=None)
+
+    audit = completeness(db_url, "c1", **PLATFORMS)
+
+    assert audit.failures == {"track-metadata": 1, "track-airplay": 1}
+    wider = completeness(db_url, "c1", **{**PLATFORMS, "track_platforms": ["youtube"]})
+    assert wider.failures == {"track-metadata": 1, "track-audience-youtube": 1}
