@@ -139,9 +139,7 @@ def song_audience(world: SandboxWorld, call: Call) -> dict[str, Any]:
 
     def fetch(a: int, b: int) -> list[Any]:
         return [
-            series.song_item(
-                found, platform, d, date.fromordinal(d).isoformat(), only, world.today
-            )
+            series.song_item(found, platform, d, date.fromordinal(d).isoformat(), only, world.today)
             for d in days[a:b]
         ]
 
