@@ -12,6 +12,7 @@ from rich.table import Table
 from chartcascade.cli.console import console, fail
 from chartcascade.cli.preflight import require_database
 from chartcascade.cli.sync import parse_date
+from chartcascade.cli.tables import fitted_table, frame_rows, show_all_columns
 
 
 class ReportKind(StrEnum):
@@ -27,19 +28,12 @@ class ReportFormat(StrEnum):
 
 
 def frame_table(frame: Any, title: str, limit: int | None = None) -> Table:
-    """A pandas frame as a rich table (numbers right-aligned, with thousands separators)."""
-    import pandas as pd
-
-    table = Table(title=title, title_justify="left")
-    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
-    for column in frame.columns:
-        table.add_column(str(column), justify="right" if column in numeric else "left")
+    """A pandas frame as a table that fits the terminal (numbers right-aligned, with thousands
+    separators; text columns always shown, the rightmost figures left out first)."""
     shown = frame if limit is None else frame.head(limit)
-    for row in shown.itertuples(index=False):
-        table.add_row(*(_cell(value) for value in row))
-    if limit is not None and len(frame) > limit:
-        table.caption = f"{limit} of {len(frame)} rows"
-    return table
+    columns, rows = frame_rows(shown)
+    caption = f"{limit} of {len(frame)} rows" if limit is not None and len(frame) > limit else None
+    return fitted_table(title, columns, rows, caption=caption)
 
 
 ARTIST_COLUMNS = ["artist", "charts", "best_position", "tracks_charting"]
@@ -68,23 +62,13 @@ def terminal_columns(analytics: Any, kind: ReportKind, chosen: list[str]) -> lis
     return [c for c in dict.fromkeys(base + headline) if c in table.columns]
 
 
-def _cell(value: Any) -> str:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.0f}"
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
-    return str(value)
-
-
 def status_command(
     chart: list[str] = typer.Option([], "--chart", "-c", help="Chart slug; default: every chart."),
+    wide: bool = typer.Option(False, "--wide", help="Show every column of the tables."),
 ) -> None:
     """Print the completeness audit of each chart, on the platforms of its last sync: gaps,
     failures and how fresh the data is."""
+    show_all_columns(wide)
     from chartcascade.reports.completeness import completeness
     from chartcascade.reports.frames import chart_slugs
     from chartcascade.settings import get_settings
@@ -120,8 +104,10 @@ def report_command(
     report_format: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f"),
     output: Path | None = typer.Option(None, "--output", "-o", help="File to write."),
     limit: int = typer.Option(50, help="Rows shown by --format table."),
+    wide: bool = typer.Option(False, "--wide", help="Show every column of the tables."),
 ) -> None:
     """Artist or track analytics as a table, a CSV or Parquet file, or the HTML report."""
+    show_all_columns(wide)
     from chartcascade.reports.artists import artist_analytics
     from chartcascade.reports.export import default_path, write_table
     from chartcascade.reports.html import write_html_report

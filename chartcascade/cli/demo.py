@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from chartcascade.cli.console import console
+from chartcascade.cli.tables import fitted_table, frame_rows, show_all_columns
 
 DEMO_CHARTS = ("global-28", "top-100-global")
 REPORT_PATH = Path("reports") / "demo-report.html"
@@ -24,8 +25,10 @@ SANDBOX_ENV = {
 def demo_command(
     seed: int = typer.Option(42, help="Seed of the sandbox world."),
     latency_ms: float = typer.Option(0.0, help="Latency the sandbox adds to each request."),
+    wide: bool = typer.Option(False, "--wide", help="Show every column of the tables."),
 ) -> None:
     """Start the sandbox, sync two charts that share artists, and show the top artists."""
+    show_all_columns(wide)
     from chartcascade.cli.sync import run_sync
     from chartcascade.db import safe_url
     from chartcascade.limits import ensure_rate_limit
@@ -61,20 +64,13 @@ def demo_command(
 
 
 def artist_table(frame: object) -> Table:
-    """The top-artists frame as a rich table."""
+    """The top-artists frame as a table that fits the terminal (artist names always show)."""
     import pandas as pd
 
     assert isinstance(frame, pd.DataFrame)
-    table = Table(title="Top artists by chart presence, latest audience", title_justify="left")
-    for column in frame.columns:
-        label = str(column).replace("_", " ").replace(" followers", "").replace("monthly ", "")
-        left = column in ("artist", "charts")
-        if left:
-            table.add_column(label, min_width=14, overflow="fold")
-        else:
-            table.add_column(label, justify="right", no_wrap=True)
-    for row in frame.itertuples(index=False):
-        table.add_row(
-            *("" if pd.isna(v) else f"{v:,.0f}" if isinstance(v, float) else str(v) for v in row)
-        )
-    return table
+    labels = {
+        str(c): str(c).replace("_", " ").replace(" followers", "").replace("monthly ", "")
+        for c in frame.columns
+    }
+    columns, rows = frame_rows(frame, labels)
+    return fitted_table("Top artists by chart presence, latest audience", columns, rows)

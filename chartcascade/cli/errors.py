@@ -137,3 +137,24 @@ def prefect_api_problem(exc: BaseException) -> str | None:
             f"{exc.request.method} {exc.request.url.path}: {first_line(exc)}"
         )
     return None
+
+
+def api_hint(error: object) -> str:
+    """What to do about a Soundcharts error that ended a run ("" when the message says it)."""
+    from chartcascade.soundcharts.errors import (
+        ApiConnectionError,
+        AuthenticationError,
+        QuotaExceededError,
+        ServerError,
+    )
+
+    if isinstance(error, AuthenticationError):
+        return (
+            ": check the credentials (SOUNDCHARTS_APP_ID and SOUNDCHARTS_API_KEY, or "
+            "SOUNDCHARTS_CLIENT_ID and SOUNDCHARTS_CLIENT_SECRET)"
+        )
+    if isinstance(error, QuotaExceededError):
+        return ": the API quota is used up; run again once it is renewed"
+    if isinstance(error, ApiConnectionError | ServerError):
+        return ": the API did not answer; try again later (check SOUNDCHARTS_BASE_URL)"
+    return ""

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from chartcascade.cli.console import console, errors, fail
 from chartcascade.cli.errors import prefect_api_url
 from chartcascade.cli.preflight import require_prefect_api
+from chartcascade.cli.tables import Column, fitted_table, show_all_columns
 
 if TYPE_CHECKING:
     from chartcascade.deploy.history import StageFigures
@@ -58,8 +58,10 @@ def runs_command(
     state: list[str] = typer.Option(
         [], "--state", help="Only runs in these states (failed, crashed, completed, running...)."
     ),
+    wide: bool = typer.Option(False, "--wide", help="Show every column of the tables."),
 ) -> None:
     """Recent chart and sweep runs, newest first: state, duration, items per stage, failures."""
+    show_all_columns(wide)
     from prefect.client.schemas.objects import StateType
 
     from chartcascade.deploy.history import recent_runs
@@ -73,11 +75,12 @@ def runs_command(
     if not records:
         console.print("no runs yet")
         return
-    table = Table(title="Recent runs", title_justify="left")
-    for column in ("run", "state", "started", "duration", "items per stage", "failed", "calls"):
-        table.add_column(column, justify="right" if column in ("failed", "calls") else "left")
-    for record in records:
-        table.add_row(
+    columns = [Column("run", names=True), Column("state", right=False, keep=3)]
+    columns += [Column("started", right=False, keep=1), Column("duration", keep=2)]
+    columns += [Column("items per stage", names=True, fold_at=38), Column("failed", keep=3)]
+    columns.append(Column("calls", keep=2))
+    rows = [
+        [
             record.name,
             record.state,
             f"{record.start:%Y-%m-%d %H:%M}" if record.start else "-",
@@ -85,7 +88,10 @@ def runs_command(
             "\n".join(_stage_line(s) for s in record.stages) or (record.message or "-"),
             str(record.failures),
             str(record.api_calls),
-        )
+        ]
+        for record in records
+    ]
+    table = fitted_table("Recent runs", columns, rows)
     console.print(table)
 
 

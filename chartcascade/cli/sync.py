@@ -13,6 +13,8 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from chartcascade.cli.console import console, fail, summary_table
+from chartcascade.cli.errors import api_hint
+from chartcascade.cli.tables import show_all_columns
 
 
 def option_value(raw: str, *, is_list: bool) -> Any:
@@ -73,8 +75,10 @@ def sync_command(
     max_api_calls: int | None = typer.Option(None, help="API-call budget of the run."),
     force_refresh: bool | None = typer.Option(None, "--force-refresh", help="Refetch fresh data."),
     plan: bool = typer.Option(False, "--plan", help="Only say what a run would fetch and cost."),
+    wide: bool = typer.Option(False, "--wide", help="Show every column of the tables."),
 ) -> None:
     """Sync one chart now: ranking, tracks, artists and audience, with a progress display."""
+    show_all_columns(wide)
     on = parse_date(ranking_date)
     options = parse_options(
         option, top_n=top_n, max_api_calls=max_api_calls, force_refresh=force_refresh
@@ -104,7 +108,7 @@ def show_plan(chart: str, on: date | None, options: Any) -> None:
     try:
         plan = plan_sync(chart, on, options)
     except (UnknownChartError, UnknownRankingDateError, SoundchartsError) as exc:
-        fail(str(exc))
+        fail(str(exc) + api_hint(exc))
     table = Table(title=f"Plan for {chart}, ranking of {plan.ranking_date} ({plan.tracks} tracks)")
     for column in ("stage", "items", "API calls"):
         table.add_column(column, justify="left" if column == "stage" else "right")
@@ -136,6 +140,6 @@ def run_sync(chart: str, on: date | None, options: Any) -> None:
     if isinstance(result, SyncSummary):
         console.print(summary_table(result))
     if not state.is_completed():
-        fail(state.message or str(result))
+        fail((state.message or str(result)) + api_hint(result))
     if state.message:
         console.print(state.message)
