@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(
         20.0, validation_alias="CHARTCASCADE_RATE_LIMIT_PER_SECOND", gt=0
     )
-    rate_limit_burst: int = Field(40, validation_alias="CHARTCASCADE_RATE_LIMIT_BURST", ge=1)
+    rate_limit_burst: int = Field(10, validation_alias="CHARTCASCADE_RATE_LIMIT_BURST", ge=1)
     max_rate_limit_wait_seconds: float = Field(
         60.0, validation_alias="CHARTCASCADE_MAX_RATE_LIMIT_WAIT_SECONDS", ge=0
     )

@@ -70,6 +70,7 @@ class SoundchartsClient:
         base_url: str | None = None,
         transport: httpx.BaseTransport | None = None,
         before_request: Callable[[str], None] | None = None,
+        on_rate_limit: Callable[[float], None] | None = None,
         rate_limit_retries: int = 6,
         max_rate_limit_wait: float | None = None,
     ) -> None:
@@ -83,6 +84,7 @@ class SoundchartsClient:
             auth = LegacyKeyAuth(credentials.app_id, credentials.api_key)
             self._token_url = None
         self._before_request = before_request
+        self._on_rate_limit = on_rate_limit
         self._rate_limit_retries = rate_limit_retries
         self._max_rate_limit_wait = (
             settings.max_rate_limit_wait_seconds
@@ -230,16 +232,27 @@ class SoundchartsClient:
             if response.is_success:
                 return json_object(response, method, endpoint)
             error = error_for_response(response, method=method, path=endpoint)
-            if not (
-                isinstance(error, RateLimitError)
-                and error.retry_after is not None
-                and error.retry_after <= self._max_rate_limit_wait
-                and attempt < self._rate_limit_retries
-            ):
+            if not isinstance(error, RateLimitError) or error.retry_after is None:
                 raise error
-            logger.debug("%s %s rate limited: waiting %.1f s", method, endpoint, error.retry_after)
-            time.sleep(error.retry_after + RATE_LIMIT_MARGIN_SECONDS)
+            honoured = (
+                error.retry_after <= self._max_rate_limit_wait
+                and attempt < self._rate_limit_retries
+            )
+            self._wait_out(error.retry_after, honoured)
+            if not honoured:
+                raise error
+            logger.debug("%s %s rate limited: waited %.1f s", method, endpoint, error.retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_out(self, retry_after: float, honoured: bool) -> None:
+        """A per-minute 429 asked for `retry_after` seconds. With an `on_rate_limit` hook the
+        whole process pauses (capped at the longest honoured wait) behind `before_request`,
+        even when this call gives up; without one, this thread sleeps if it will retry."""
+        wait = min(retry_after, self._max_rate_limit_wait) + RATE_LIMIT_MARGIN_SECONDS
+        if self._on_rate_limit is not None:
+            self._on_rate_limit(wait)
+        elif honoured:
+            time.sleep(wait)
 
     def _send(self, method: str, path: str, params: Query | None, endpoint: str) -> httpx.Response:
         started = time.perf_counter()

@@ -7,7 +7,22 @@ import threading
 import time
 from collections import deque
 
-from prefect.concurrency.sync import rate_limit
+from chartcascade.tasks.pace import Pace
+from chartcascade.tasks.slots import (
+    RateLimiterUnavailable,
+    SlotRequester,
+    read_refill,
+    timeout_message,
+)
+
+__all__ = ["BudgetExhausted", "CallBudget", "CallMeter", "RateBudget", "RateLimiterUnavailable"]
+
+# How long an acquisition of slots may take before the run stops: a stalled Prefect API must
+# not block every thread silently. Waiters get a little longer than the acquisition itself.
+ACQUIRE_TIMEOUT_SECONDS = 60.0
+SPEND_GRACE_SECONDS = 1.0
+# While a 429 pauses the process, slots are acquired only this close to the pause's end.
+PREFETCH_LEAD_SECONDS = 0.2
 
 
 class BudgetExhausted(Exception):
@@ -41,84 +56,169 @@ class CallBudget:
 
 
 class RateBudget:
-    """Slots of one shared Prefect rate limit, acquired in chunks, spent one per request.
+    """Slots of one shared Prefect rate limit, acquired in chunks, spent one per request at the
+    process's `Pace`.
 
-    Every task thread of a process draws from one pool per limit: Prefect serialises
-    acquisitions per process anyway, and each is a round trip to the server, so one
-    acquisition per chunk of requests keeps the limiter off the hot path. The rate bound is
-    Prefect's (no slot is spent before the server granted it); a chunk never exceeds the
-    limit's burst, which Prefect refuses. Granted slots expire after `max_age` seconds, so a
-    long-lived process cannot bank slots through idle time and spend them in one burst.
+    Every task thread of a process draws from one pool per limit, and one background thread
+    acquires for it: each acquisition is a round trip to the Prefect server, so one per chunk
+    of requests keeps the limiter off the hot path. The rate bound across
+    processes is Prefect's: no request is sent on a slot the server did not grant, or on one
+    the server may already have freed (a grant expires once the slots this process holds on the
+    server have decayed, at the latest after `max_age`). Within the process the `Pace` spaces
+    requests evenly and listens to 429s. An acquisition that takes longer than `timeout`
+    raises `RateLimiterUnavailable` in every thread waiting for it.
     """
 
     _pools: dict[str, RateBudget] = {}
     _pools_lock = threading.Lock()
 
-    def __init__(self, name: str, chunk: int, max_age: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        chunk: int,
+        max_age: float,
+        *,
+        refill: float,
+        timeout: float = ACQUIRE_TIMEOUT_SECONDS,
+    ) -> None:
         self.name = name
         self.chunk = max(1, chunk)
         self.max_age = max_age
+        self.refill = refill
+        self.timeout = timeout
+        self.pace = Pace(refill)
         self._grants: deque[list[float]] = deque()  # [expires at, slots left], oldest first
-        self._fetching = False
+        self._level = 0.0  # this process's slots on the server, decaying at `refill`
+        self._level_at = 0.0
+        self._requester = SlotRequester(name, self.chunk, refill, timeout)
+        self._fetcher: threading.Thread | None = None
+        self._closed = threading.Event()
+        self.acquisitions = 0  # chunks granted so far
+        self._failures = 0
         self._error: BaseException | None = None
         self._changed = threading.Condition()
 
     @classmethod
-    def shared(cls, name: str | None, chunk: int, max_age: float = 60.0) -> RateBudget | None:
-        """The process's pool for the limit `name` (None: no rate limit)."""
+    def shared(
+        cls, name: str | None, chunk: int, max_age: float = 60.0, *, refill: float | None = None
+    ) -> RateBudget | None:
+        """The process's pool for the limit `name` (None: no rate limit). Without `refill`,
+        the limit's slot decay is read from the Prefect API once per pool."""
         if name is None:
             return None
         with cls._pools_lock:
             pool = cls._pools.get(name)
             if pool is None or (pool.chunk, pool.max_age) != (max(1, chunk), max_age):
-                pool = cls._pools[name] = cls(name, chunk, max_age)
+                rate = refill if refill is not None else read_refill(name)
+                pool = cls._pools[name] = cls(name, chunk, max_age, refill=rate)
             return pool
 
-    def spend(self) -> None:
-        """Take one slot; the next chunk is always being acquired in the background."""
-        with self._changed:
-            while not self._take():
-                if self._error is not None:
-                    error, self._error = self._error, None
-                    raise error
-                self._acquire_in_background()
-                self._changed.wait()
-            if sum(left for _, left in self._grants) < self.chunk:
-                self._acquire_in_background()
+    @classmethod
+    def shutdown_all(cls, timeout: float = 5.0) -> None:
+        """Stop every pool's background acquisition (for process exit): no new acquisition
+        starts, running ones are waited for up to `timeout` seconds in all."""
+        with cls._pools_lock:
+            pools = list(cls._pools.values())
+            cls._pools.clear()
+        deadline = time.monotonic() + timeout
+        for pool in pools:
+            pool.close(max(0.0, deadline - time.monotonic()))
 
-    def _take(self) -> bool:
-        now = time.monotonic()
-        while self._grants and self._grants[0][0] <= now:
+    def close(self, timeout: float = 5.0) -> None:
+        """Start no more acquisitions; wait up to `timeout` seconds for a running one."""
+        with self._changed:
+            self._closed.set()
+            fetcher = self._fetcher
+        if fetcher is not None:
+            fetcher.join(timeout)
+        self._requester.close()
+
+    def spend(self) -> None:
+        """Take one slot and this process's next turn to send, and wait for the turn; the next
+        chunk is always being acquired in the background."""
+        while True:
+            turn, pause = self._reserve()
+            if self.pace.wait_for(turn, pause):
+                return  # else a 429 paused the process: the slot is left to expire
+
+    def rate_limited(self, wait: float) -> None:
+        """The API answered 429 and asked for `wait` seconds: pause and slow down the process."""
+        self.pace.rate_limited(wait)
+
+    def _reserve(self) -> tuple[float, float]:
+        """A slot still granted at the next turn, taken with that turn: (turn, pause)."""
+        deadline: float | None = None  # when waiting for a grant has lasted too long
+        with self._changed:
+            failures = self._failures
+            while True:
+                now = time.monotonic()
+                turn = self.pace.next_turn(now)
+                if turn - now > PREFETCH_LEAD_SECONDS:  # paused: acquire nearer the turn
+                    self._changed.wait(turn - now - PREFETCH_LEAD_SECONDS)
+                    deadline = None
+                    continue
+                self._drop_expired(turn)  # grants that end before the turn are of no use
+                if self._grants:
+                    self._take()
+                    if self._held() < self.chunk:
+                        self._acquire_in_background()
+                    return turn, self.pace.take(turn)
+                if self._failures != failures and self._error is not None:
+                    raise self._error
+                if deadline is None:
+                    deadline = now + self.timeout + SPEND_GRACE_SECONDS
+                elif now >= deadline:
+                    raise RateLimiterUnavailable(timeout_message(self.name, self.timeout))
+                self._acquire_in_background()
+                self._changed.wait(deadline - now)
+
+    def _drop_expired(self, at: float) -> None:
+        while self._grants and self._grants[0][0] <= at:
             self._grants.popleft()
-        if not self._grants:
-            return False
-        self._grants[0][1] -= 1
-        if self._grants[0][1] == 0:
+
+    def _held(self) -> int:
+        return int(sum(left for _, left in self._grants))
+
+    def _take(self) -> None:
+        grant = self._grants[0]
+        grant[1] -= 1
+        if grant[1] <= 0:
             self._grants.popleft()
-        return True
 
     def _acquire_in_background(self) -> None:
-        if self._fetching:
+        if self._fetcher is not None or self._closed.is_set():
             return
-        self._fetching = True
         context = contextvars.copy_context()  # the caller's Prefect settings and client
-        threading.Thread(
+        self._fetcher = threading.Thread(
             target=context.run, args=(self._acquire,), name=f"rate-{self.name}", daemon=True
-        ).start()
+        )
+        self._fetcher.start()
 
     def _acquire(self) -> None:
         error: BaseException | None = None
+        granted = False
         try:
-            rate_limit(self.name, occupy=self.chunk, strict=True)
-        except BaseException as exc:  # noqa: BLE001 - handed to the spending thread
+            granted = self._requester.acquire(self._closed)
+        except BaseException as exc:  # noqa: BLE001 - handed to the spending threads
             error = exc
         with self._changed:
-            self._fetching = False
-            if error is None:
-                self._grants.append([time.monotonic() + self.max_age, self.chunk])
-            else:
+            self._fetcher = None
+            if granted:
+                self._granted(time.monotonic())
+            elif error is not None:
+                self._failures += 1
                 self._error = error
             self._changed.notify_all()
+
+    def _granted(self, now: float) -> None:
+        """Record a chunk granted at `now`. The server frees slots at `refill` per second, in
+        the order granted, so this chunk is free once this process's slots up to it have
+        decayed (other processes' slots only make that later)."""
+        self._level = max(0.0, self._level - self.refill * (now - self._level_at)) + self.chunk
+        self._level_at = now
+        life = min(self.max_age, self._level / self.refill)
+        self._grants.append([now + life, self.chunk])
+        self.acquisitions += 1
 
 
 class CallMeter:
@@ -149,3 +249,11 @@ class CallMeter:
             raise BudgetExhausted(f"API-call budget reached before {path}")
         if self.rate is not None:
             self.rate.spend()
+
+    def rate_limited(self, wait: float) -> None:
+        """The client's 429 hook: the process pauses `wait` seconds and slows down (without a
+        shared pool, only this thread waits)."""
+        if self.rate is not None:
+            self.rate.rate_limited(wait)
+        else:
+            time.sleep(wait)
