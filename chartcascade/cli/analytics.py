@@ -31,7 +31,7 @@ def frame_table(frame: Any, title: str, limit: int | None = None) -> Table:
     """A pandas frame as a table that fits the terminal (numbers right-aligned, with thousands
     separators; text columns always shown, the rightmost figures left out first)."""
     shown = frame if limit is None else frame.head(limit)
-    columns, rows = frame_rows(shown)
+    columns, rows = frame_rows(shown, {str(c): str(c).replace("_", " ") for c in frame.columns})
     caption = f"{limit} of {len(frame)} rows" if limit is not None and len(frame) > limit else None
     return fitted_table(title, columns, rows, caption=caption)
 
