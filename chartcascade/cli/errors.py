@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 
 INTERRUPTED_EXIT = 130
 DEBUG_HINT = "run it again with --debug for the traceback"
+RUN_COMMANDS = ("sync", "demo")  # commands that run the chart flow in this process
 
 
 class CommandGroup(TyperGroup):
@@ -32,10 +33,7 @@ class CommandGroup(TyperGroup):
         except KeyboardInterrupt:
             if ctx.params.get("debug"):
                 raise
-            say(
-                "interrupted: the run stopped where it was; what it stored is kept, and the "
-                "next sync of the chart fetches only what is still missing"
-            )
+            say(interrupted(ctx.invoked_subcommand))
             raise typer.Exit(INTERRUPTED_EXIT) from None
         except Exception as exc:
             if ctx.params.get("debug"):
@@ -44,6 +42,16 @@ class CommandGroup(TyperGroup):
             raise typer.Exit(1) from None
         finally:
             settle_prefect()
+
+
+def interrupted(command: str | None) -> str:
+    """What Ctrl-C left behind."""
+    if command in RUN_COMMANDS:
+        return (
+            "interrupted: the run stopped where it was; what it stored is kept, and the "
+            "next sync of the chart fetches only what is still missing"
+        )
+    return f"interrupted: `chartcascade {command}` stopped before it finished"
 
 
 def say(message: str) -> None:

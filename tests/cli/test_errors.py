@@ -88,14 +88,17 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert "OperationalError" in result.output
 
 
-def test_runs_against_an_unreachable_prefect_api_says_to_start_it(tmp_path: Path) -> None:
+def test_runs_and_serve_against_an_unreachable_prefect_api_say_to_start_it(
+    tmp_path: Path,
+) -> None:
     api = f"http://127.0.0.1:{free_port()}/api"
     env = user_env(tmp_path, PREFECT_API_URL=api)
 
-    result = run(["runs"], env, tmp_path)
+    for args in (["runs"], ["serve"]):
+        result = run(args, env, tmp_path)
 
-    assert_one_line_error(result, f"cannot reach the Prefect API at {api}")
-    assert "`prefect server start`" in result.last_line()
+        assert_one_line_error(result, f"cannot reach the Prefect API at {api}")
+        assert "`prefect server start`" in result.last_line()
 
 
 def test_sync_against_an_unreachable_prefect_api_stops_before_the_run(tmp_path: Path) -> None:
