@@ -138,20 +138,6 @@ def test_malformed_track_payload_fails_that_track_and_the_next_run_completes_it(
     assert failure.resolved_at is not None
 
 
-def test_missing_rate_limit_is_an_error_not_a_silent_no_limit(
-    sandbox: Any, cascade_env: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SOUNDCHARTS_APP_ID", "another-team")
-    get_settings.cache_clear()
-
-    state = sync_chart(CHART, return_state=True)
-
-    assert state.is_failed()
-    assert "soundcharts-rate-another-team" in (state.message or "")
-    assert "chartcascade setup" in (state.message or "")
-    assert calls(sandbox) == {}
-
-
 def test_exhausted_quota_stops_the_run_with_a_clear_message(sandbox: Any, cascade_env: str) -> None:
     sandbox.config.quota = 30
 
