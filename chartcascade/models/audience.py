@@ -53,3 +53,37 @@ class AudienceCheck(SQLModel, table=True):
     status: str = Field(default="ok", max_length=16)
     newest_date: date | None = None
     checked_at: datetime = timestamp_field(index=True)
+
+
+# One day's radio spins of a track in one country, and the number of stations that played it
+# (from the same broadcast-groups answer as the daily total; the total is their sum).
+class TrackAirplayCountry(SQLModel, table=True):
+    __tablename__ = "track_airplay_country"  # type: ignore[assignment]
+
+    __table_args__ = (UniqueConstraint("track_id", "date", "country_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    track_id: int = Field(foreign_key="track.id", index=True)
+    date: date
+    country_code: str = Field(max_length=8)
+    spins: int = Field(sa_column=Column(BigInteger, nullable=False))
+    stations: int
+
+
+# One day's value of an artist metric on a platform in one country (and city; "" for the
+# country's own figure), from the artist local streaming endpoint.
+class ArtistAudienceCountry(SQLModel, table=True):
+    __tablename__ = "artist_audience_country"  # type: ignore[assignment]
+
+    __table_args__ = (
+        UniqueConstraint("artist_id", "platform", "metric", "date", "country_code", "city"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    artist_id: int = Field(foreign_key="artist.id", index=True)
+    platform: str = Field(max_length=32)
+    metric: str = Field(max_length=32)
+    date: date
+    country_code: str = Field(max_length=8)
+    city: str = Field(default="", max_length=120)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))

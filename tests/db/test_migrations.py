@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "alembic_version",
     "artist",
+    "artist_audience_country",
     "artist_audience_point",
     "audience_check",
     "chart",
@@ -27,8 +28,10 @@ TABLES = {
     "ranking_entry",
     "ranking_snapshot",
     "track",
+    "track_airplay_country",
     "track_artist",
     "track_audience_point",
+    "watched_artist",
     "work_claim",
 }
 
