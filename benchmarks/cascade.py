@@ -5,6 +5,7 @@ the same concurrency, and their ratio; calls made against the minimum; peak memo
 with a sandbox rate limit of R requests per second, the sustained throughput.
 
     .venv/bin/python benchmarks/cascade.py [--entries 200] [--latency-ms 50] [--rate 50]
+    .venv/bin/python benchmarks/cascade.py --limiter   # the rate limiter alone (about 3 min)
 
 It starts (and stops) a sandbox server and a Prefect server (SQLite with the recorder
 settings of prefect-notes, or PostgreSQL with --prefect-postgres URL) on free loopback ports.
@@ -72,7 +73,9 @@ def process(args: list[str], env: dict[str, str], ready_url: str) -> Any:
                 proc.kill()
 
 
-def sandbox_server(stack: ExitStack, args: argparse.Namespace, rate: float | None) -> str:
+def sandbox_server(
+    stack: ExitStack, args: argparse.Namespace, rate: float | None, window: float | None = None
+) -> str:
     port = free_port()
     command = [
         str(BIN / "chartcascade"),
@@ -83,8 +86,9 @@ def sandbox_server(stack: ExitStack, args: argparse.Namespace, rate: float | Non
         "--latency-ms",
         str(args.latency_ms),
     ]
+    window = args.window if window is None else window
     if rate:
-        command += ["--rate-limit", str(int(rate * args.window)), "--rate-window", str(args.window)]
+        command += ["--rate-limit", str(int(rate * window)), "--rate-window", str(window)]
     url = f"http://127.0.0.1:{port}"
     stack.enter_context(process(command, dict(os.environ), f"{url}{STATS}"))
     return url
@@ -234,6 +238,48 @@ def throughput(args: argparse.Namespace, workdir: Path) -> None:
     )
 
 
+# The limiter part: (R per second, window in seconds, processes, seconds of load).
+LIMITER_CASES = [(20.0, 1.0, 1, 20.0), (20.0, 1.0, 2, 20.0), (5.0, 60.0, 1, 70.0)]
+
+
+def limiter(args: argparse.Namespace) -> None:
+    """The shared rate limit alone: processes of 16 threads calling the sandbox through the
+    stage tasks' meter (tests/tasks/rate_load.py), the Prefect limit at 0.95 R with the
+    default burst; figures from the sandbox's request log."""
+    sys.path.insert(0, str(ROOT))
+    from prefect import get_client
+
+    from chartcascade.settings import Settings
+    from tests.tasks.rate_load import start_in, window_figures
+
+    burst = Settings.model_fields["rate_limit_burst"].default
+    for rate, window, processes, seconds in LIMITER_CASES:
+        with ExitStack() as stack:
+            sandbox_url = sandbox_server(stack, args, rate=rate, window=window)
+            name = f"bench-limiter-{time.monotonic_ns()}"
+            with get_client(sync_client=True) as client:
+                client.upsert_global_concurrency_limit_by_name(
+                    name, limit=burst, slot_decay_per_second=0.95 * rate
+                )
+            wall_start, start = start_in(8.0)
+            command = [sys.executable, "-m", "tests.tasks.rate_load", sandbox_url, name]
+            command += [str(seconds), "--refill", str(0.95 * rate), "--chunk", str(burst // 2)]
+            command += ["--start-at", str(wall_start)]
+            children = [
+                subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                for _ in range(processes)
+            ]
+            for child in children:
+                child.communicate(timeout=seconds + 120)
+            log = [tuple(entry) for entry in stats(sandbox_url)["request_log"]]
+        figures = window_figures(log, window, (start, start + seconds))  # type: ignore[arg-type]
+        print(
+            f"limiter: R = {rate:g}/s per {window:g} s window, {processes} process(es) x 16 "
+            f"threads, Prefect limit {0.95 * rate:g}/s burst {burst}, {seconds:g} s"
+        )
+        print(f"  {figures.line(rate, window)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=200)
@@ -253,11 +299,19 @@ def main() -> None:
         help="postgresql+asyncpg://... for the Prefect server's database",
     )
     parser.add_argument("--skip", choices=["speed", "rate"], default=None)
+    parser.add_argument(
+        "--limiter",
+        action="store_true",
+        help="only the rate limiter: 1-s and 60-s windows, one and two processes",
+    )
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir, ExitStack() as stack:
         # One Prefect server for both parts: Prefect reads its API URL once per process.
         os.environ["PREFECT_API_URL"] = prefect_server(stack, args)
+        if args.limiter:
+            limiter(args)
+            return
         if args.skip != "speed":
             speed(args, Path(workdir))
         if args.skip != "rate":
