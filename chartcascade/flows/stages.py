@@ -45,6 +45,7 @@ def start_run(
         # Slots in hand are at most two chunks; they expire after two refill times (at least
         # 10 s, or threads could not spend a chunk before it expired), never surviving idleness.
         rate_max_age=max(MIN_SLOT_AGE, 2 * chunk / refill),
+        rate_refill=refill,
         force=force,
         retry_failures=retry_failures,
         heartbeat=ClaimHeartbeat(settings.database_url, run_id),

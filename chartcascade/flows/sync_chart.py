@@ -40,6 +40,7 @@ from chartcascade.tasks.audience import (
     track_series_work,
 )
 from chartcascade.tasks.batch import RunContext, retry_transient
+from chartcascade.tasks.budget import RateLimiterUnavailable
 from chartcascade.tasks.charts import (
     UnknownChartError,
     UnknownRankingDateError,
@@ -124,7 +125,12 @@ def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: R
 
     try:
         ranking = with_retries(fetch_ranking)(chart, ranking_date, quoted)
-    except (UnknownChartError, UnknownRankingDateError, SoundchartsError) as exc:
+    except (
+        UnknownChartError,
+        UnknownRankingDateError,
+        SoundchartsError,
+        RateLimiterUnavailable,
+    ) as exc:
         logger.error("%s", exc)  # what to fix or wait for, without a stack trace
         return Failed(message=f"Ranking of {chart!r} could not be fetched: {exc}", data=exc)
     summary.ranking_date = ranking.ranking_date

@@ -26,7 +26,13 @@ from chartcascade.soundcharts import (
     SoundchartsError,
     is_retryable,
 )
-from chartcascade.tasks.budget import BudgetExhausted, CallBudget, CallMeter, RateBudget
+from chartcascade.tasks.budget import (
+    BudgetExhausted,
+    CallBudget,
+    CallMeter,
+    RateBudget,
+    RateLimiterUnavailable,
+)
 from chartcascade.tasks.heartbeat import CLAIM_LEASE, ClaimHeartbeat
 from chartcascade.tasks.outcome import BatchFailed, BatchIncomplete, PartialFetch, StageOutcome
 
@@ -51,6 +57,7 @@ class RunContext:
     rate_limit_name: str | None
     rate_chunk: int
     rate_max_age: float = 60.0
+    rate_refill: float | None = None  # the limit's slots per second, when known
     force: bool = False
     retry_failures: RetryFailures = "due"
     stop: threading.Event = field(default_factory=threading.Event)
@@ -60,7 +67,9 @@ class RunContext:
 
     def meter(self) -> CallMeter:
         """A task's meter over the run's call budget and the process's rate-limit pool."""
-        pool = RateBudget.shared(self.rate_limit_name, self.rate_chunk, self.rate_max_age)
+        pool = RateBudget.shared(
+            self.rate_limit_name, self.rate_chunk, self.rate_max_age, refill=self.rate_refill
+        )
         return CallMeter(self.budget, pool)
 
     def close(self) -> None:
@@ -182,7 +191,9 @@ def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> Sta
     held: list[str] = []
     error: Exception | None = None
     try:
-        with SoundchartsClient(before_request=meter.before_request) as client:
+        with SoundchartsClient(
+            before_request=meter.before_request, on_rate_limit=meter.rate_limited
+        ) as client:
             try:
                 wanted = _without_backing_off(work, wanted, ctx, outcome)
                 held = _work_rounds(work, wanted, ctx, meter, client, saver, transient)
@@ -289,6 +300,10 @@ def _fetch_all(
             outcome.deferred.add(key)
         except AuthenticationError as exc:  # the key no longer works: stop, do not fail items
             ctx.stopped_by = ctx.stopped_by or f"Soundcharts refused the credentials: {exc}"
+            ctx.stop.set()
+            outcome.deferred.add(key)
+        except RateLimiterUnavailable as exc:  # no slot can be had: stop, do not fail items
+            ctx.stopped_by = ctx.stopped_by or str(exc)
             ctx.stop.set()
             outcome.deferred.add(key)
         except SoundchartsError as exc:
