@@ -114,13 +114,8 @@ def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: R
     """The stages of one chart run, in cascade order, ending with its summary and audit."""
     logger = get_run_logger()
     settings = get_settings()
-    workers = settings.max_parallel_requests
     quoted = quote(ctx)
-    audience_stages = len(options.track_platforms) + len(options.artist_platforms)
-    audience_stages += len(options.listening_platforms)
-    steps = 1 + options.auto_fetch_track_metadata + options.auto_fetch_artist_metadata
-    steps += audience_stages if options.auto_fetch_audience else 0
-    progress = RunProgress(chart, steps=steps)
+    progress = RunProgress(chart, steps=1 + stage_count(options))
     summary = SyncSummary(chart=chart, max_api_calls=options.max_api_calls)
 
     try:
@@ -142,9 +137,41 @@ def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: R
         "Ranking of %s on %s: %d tracks", chart, ranking.ranking_date, len(ranking.track_uuids)
     )
 
+    run_stages(ranking.track_uuids, options, ctx, summary, progress)
+    summary.stopped_by = ctx.stopped_by
+    publish_summary(summary)
+    publish_completeness(
+        settings.database_url,
+        chart,
+        track_platforms=options.track_platforms,
+        artist_platforms=options.artist_platforms,
+        listening_platforms=options.listening_platforms,
+    )
+    return final_state(summary, undone="left undone for a later run")
+
+
+def stage_count(options: SyncOptions) -> int:
+    """How many stages `run_stages` runs with these options."""
+    audience_stages = len(options.track_platforms) + len(options.artist_platforms)
+    audience_stages += len(options.listening_platforms)
+    steps = options.auto_fetch_track_metadata + options.auto_fetch_artist_metadata
+    return steps + (audience_stages if options.auto_fetch_audience else 0)
+
+
+def run_stages(
+    track_uuids: list[str],
+    options: SyncOptions,
+    ctx: RunContext,
+    summary: SyncSummary,
+    progress: RunProgress,
+) -> None:
+    """Every stage after the ranking, for these tracks (in priority order) and their artists;
+    each stage's outcome is added to the summary (shared by the chart run and the backfill)."""
+    workers = get_settings().max_parallel_requests
+    quoted = quote(ctx)
     now = datetime.now(UTC)
     stale_before = now - timedelta(days=options.metadata_max_age_days)
-    top = ranking.track_uuids[: options.top_n] if options.top_n else ranking.track_uuids
+    top = track_uuids[: options.top_n] if options.top_n else track_uuids
     window = AudienceWindow.for_options(options, now)
 
     pending: list[Submitted] = []
@@ -153,7 +180,7 @@ def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: R
         time.sleep(options.metadata_delay_seconds)
         track_meta = submit_stage(
             "track-metadata",
-            failures_first(ctx, "track-metadata", ranking.track_uuids),
+            failures_first(ctx, "track-metadata", track_uuids),
             lambda n, keys: with_retries(fetch_track_metadata).submit(
                 n, keys, quoted, stale_before
             ),
@@ -185,16 +212,6 @@ def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: R
     for submitted in pending:
         summary.add(collect(submitted, ctx))
         progress.step(f"{submitted.stage} done")
-    summary.stopped_by = ctx.stopped_by
-    publish_summary(summary)
-    publish_completeness(
-        settings.database_url,
-        chart,
-        track_platforms=options.track_platforms,
-        artist_platforms=options.artist_platforms,
-        listening_platforms=options.listening_platforms,
-    )
-    return final_state(summary, undone="left undone for a later run")
 
 
 def _ranking_outcome(ranking: Any) -> StageOutcome:
