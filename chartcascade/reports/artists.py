@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from chartcascade.reports import frames
+from chartcascade.reports.radio import RADIO_COLUMNS, artist_radio, radio_summary
 from chartcascade.reports.series import DEFAULT_TOLERANCE_DAYS, LEVEL, summarise, wide
 
 SUMMARY_COLUMNS = [
@@ -25,11 +26,14 @@ SUMMARY_COLUMNS = [
 @dataclass
 class ArtistAnalytics:
     """Per artist: `summary` (one row each), `charts` (one row per artist and chart) and
-    `audience` (one row per artist, platform and metric: latest value, 7/28-day changes)."""
+    `audience` (one row per artist, platform and metric: latest value, 7/28-day changes;
+    radio as platform `airplay`, metrics `spins` and `stations`), and `radio` (spins and
+    stations per artist, day and country; country_code None: worldwide)."""
 
     summary: pd.DataFrame
     charts: pd.DataFrame
     audience: pd.DataFrame
+    radio: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RADIO_COLUMNS))
 
     def table(self) -> pd.DataFrame:
         """The summary with `<platform>_<metric>`, `..._7d`, `..._28d` columns: one row each."""
@@ -95,10 +99,15 @@ def artist_analytics(
     audience = summarise(
         points, ["artist_id", "platform", "metric"], LEVEL, tolerance_days=tolerance_days
     )
+    radio = artist_radio(database_url, summary["artist_id"].tolist(), platforms, as_of)
+    on_air = radio_summary(radio, tolerance_days)
+    if not on_air.empty:
+        audience = pd.concat([audience, on_air], ignore_index=True) if len(audience) else on_air
     audience = people[["artist_id", "artist_uuid", "artist"]].merge(audience, on="artist_id")
     per_chart = people[["artist_id", "artist_uuid", "artist"]].merge(per_chart, on="artist_id")
     return ArtistAnalytics(
         summary=summary,
         charts=per_chart.sort_values(["chart", "best_position"]).reset_index(drop=True),
         audience=audience.sort_values(["artist_uuid", "platform", "metric"]).reset_index(drop=True),
+        radio=people[["artist_id", "artist_uuid", "artist"]].merge(radio, on="artist_id"),
     )

@@ -48,16 +48,17 @@ def _filtered(
     country: str | None,
     since: date | None,
     until: date | None,
+    any_country: bool = False,
 ) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = []
     if ids is not None:
         conditions.append(view.c[key].in_([int(i) for i in ids]))
     if platforms:
         conditions.append(view.c.platform.in_(list(platforms)))
-    if country is None:
-        conditions.append(view.c.country_code.is_(None))
-    else:
+    if country is not None:
         conditions.append(view.c.country_code == country.upper())
+    elif not any_country:
+        conditions.append(view.c.country_code.is_(None))  # the worldwide figures
     if since is not None:
         conditions.append(view.c.date >= since)
     if until is not None:
@@ -101,12 +102,20 @@ def artist_audience(
     return as_timestamps(read_frame(database_url, statement, ARTIST_AUDIENCE_COLUMNS), "date")
 
 
-def artist_countries(database_url: str, artist_ids: Sequence[int]) -> pd.DataFrame:
-    """Every per-country row of `bi_artist_audience_daily` of `artist_ids`."""
+def artist_countries(
+    database_url: str,
+    ids: Sequence[int],
+    *,
+    platforms: Sequence[str] = (),
+    until: date | None = None,
+) -> pd.DataFrame:
+    """Every per-country row of `bi_artist_audience_daily` of the artists `ids`."""
     view = artist_audience_daily
-    statement = select(*view.c).where(
-        view.c.artist_id.in_([int(i) for i in artist_ids]), view.c.country_code.is_not(None)
-    )
+    statement = select(*view.c).where(view.c.country_code.is_not(None))
+    statement = _filtered(
+        statement, view, key="artist_id", ids=ids, platforms=platforms, country=None,
+        since=None, until=until, any_country=True,
+    )  # fmt: skip
     return as_timestamps(read_frame(database_url, statement, ARTIST_AUDIENCE_COLUMNS), "date")
 
 
