@@ -16,6 +16,8 @@ os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 import typer  # noqa: E402
 
 from chartcascade.cli import admin, analytics, demo, operations, sandbox, sync  # noqa: E402
+from chartcascade.cli.artists import artists_app  # noqa: E402
+from chartcascade.cli.catalogue import charts_command  # noqa: E402
 from chartcascade.cli.errors import CommandGroup  # noqa: E402
 
 app = typer.Typer(
@@ -40,6 +42,8 @@ app.command("demo")(demo.demo_command)
 app.command("setup")(admin.setup_command)
 app.add_typer(admin.db_app, name="db")
 app.add_typer(sandbox.sandbox_app, name="sandbox")
+app.command("charts")(charts_command)
+app.add_typer(artists_app, name="artists")
 analytics.register(app)
 operations.register(app)
 

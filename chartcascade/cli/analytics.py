@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,7 @@ def report_command(
     output: Path | None = typer.Option(None, "--output", "-o", help="File to write."),
     limit: int = typer.Option(50, help="Rows shown by --format table."),
     wide: bool = typer.Option(False, "--wide", help="Show every column of the tables."),
+    watched: bool = typer.Option(False, "--watched", help="Only the watched artists."),
 ) -> None:
     """Artist or track analytics as a table, a CSV or Parquet file, or the HTML report."""
     show_all_columns(wide)
@@ -117,17 +119,22 @@ def report_command(
     database_url = get_settings().database_url
     require_database(database_url)
     fmt = report_format.value
+    if watched and (kind is not ReportKind.artists or fmt == "html"):
+        fail("--watched filters the artist report (table, csv or parquet) only")
     if fmt == "html":
         if platform or as_of:
             fail("the HTML report covers every platform and date; drop --platform/--as-of")
         path = write_html_report(database_url, output or default_path("report", fmt), chart)
         console.print(f"HTML report written to {path}")
         return
-    analytics = artist_analytics if kind is ReportKind.artists else track_analytics
+    analytics: Any = track_analytics
+    if kind is ReportKind.artists:
+        analytics = partial(artist_analytics, watched_only=watched)
     result = analytics(database_url, charts=chart, platforms=platform, as_of=parse_date(as_of))
     table = result.table()
     if fmt == "table":
         title = f"{kind.value} ({', '.join(chart) or 'all charts'})"
+        title = f"watched {title}" if watched else title
         shown = table[terminal_columns(result, kind, platform)]
         console.print(frame_table(shown, title, limit))
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from chartcascade.crud.backlog import failed_items
 from chartcascade.crud.chart_choices import CHOICE_FIELDS, chart_choices
+from chartcascade.crud.watchlist import watched_uuids
 from chartcascade.db import session_scope
 from chartcascade.flows.runner import SettingsThreadPoolTaskRunner
 from chartcascade.flows.stages import Submitted, collect, start_run, submit_stage
@@ -94,15 +95,21 @@ class SweepOptions(BaseModel):
         return self
 
     def overrides(self) -> dict[str, Any]:
-        """The charts' choices this sweep replaces, with their values."""
-        return {name: value for name in CHOICE_FIELDS if (value := getattr(self, name)) is not None}
+        """The charts' choices this sweep replaces, with their values (a choice the sweep has
+        no option for is never replaced)."""
+        given = {name: getattr(self, name, None) for name in CHOICE_FIELDS}
+        return {name: value for name, value in given.items() if value is not None}
 
-    def scope(self, recorded: dict[str, RefreshOptions], now: datetime) -> SweepScope:
-        """The charts' recorded choices with the overrides applied, from `now`."""
+    def scope(
+        self, recorded: dict[str, RefreshOptions], now: datetime, watched: Sequence[str] = ()
+    ) -> SweepScope:
+        """The charts' recorded choices with the overrides applied, from `now`; the watched
+        artists get the defaults with the overrides applied."""
         return SweepScope(
             choices={slug: c.model_copy(update=self.overrides()) for slug, c in recorded.items()},
             fallback=RefreshOptions().model_copy(update=self.overrides()),
             now=now,
+            watched=frozenset(watched),
         )
 
 
@@ -146,7 +153,8 @@ def backlog_sweep(options: SweepOptions | None = None) -> State:
     quoted = quote(ctx)
     try:
         with session_scope(ctx.database_url) as session:
-            scope = options.scope(chart_choices(session), datetime.now(UTC))
+            watched = watched_uuids(session)
+            scope = options.scope(chart_choices(session), datetime.now(UTC), watched)
         for stage, select_keys, submit in _stages(scope, quoted):
             with session_scope(ctx.database_url) as session:
                 retried = failed_items(session) if options.retry_failures != "none" else {}
@@ -206,7 +214,7 @@ def _stages(scope: SweepScope, ctx: Any) -> list[tuple[str, Select, Submit]]:
         return lambda n, keys, window: artist_audience.submit(n, feed, platform, keys, ctx, window)
 
     names = AudienceWindow.for_options(scope.fallback, scope.now)  # for the names only
-    for series in chosen_series(scope.choices.values()):
+    for series in chosen_series(scope.every_choice()):
         if series.kind == "track":
             work = track_series_work(series.platform, names)
             submit = track_series(series.platform)

@@ -1,6 +1,7 @@
 """What each sweep stage looks at: the items of the charts whose choices name its series, each
 with the strictest choices among its charts (the shortest freshness window, the longest
-lookback)."""
+lookback), and the watched artists, whose choices are the defaults (with the sweep's
+overrides)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ from chartcascade.crud.backlog import (
     unchecked_audience,
 )
 from chartcascade.crud.chart_choices import chart_members, strictest
+from chartcascade.crud.watchlist import (
+    watched_missing_metadata,
+    watched_stale_audience,
+    watched_unchecked_audience,
+)
 from chartcascade.options import RefreshOptions
 from chartcascade.tasks.audience import AudienceWindow
 
@@ -71,12 +77,19 @@ def _by_value(choices: dict[str, RefreshOptions], name: str) -> dict[float, list
 @dataclass
 class SweepScope:
     """Each chart's choices (with the sweep's overrides applied), the choices of an item on no
-    chart (`fallback`: an open failure only), and the moment the sweep started."""
+    chart (`fallback`: an open failure, or a watched artist), the moment the sweep started,
+    and the uuids of the watched artists."""
 
     choices: dict[str, RefreshOptions]
     fallback: RefreshOptions
     now: datetime
-    _merged: dict[frozenset[str], RefreshOptions] = field(default_factory=dict)
+    watched: frozenset[str] = frozenset()
+    _merged: dict[tuple[frozenset[str], bool], RefreshOptions] = field(default_factory=dict)
+
+    def every_choice(self) -> list[RefreshOptions]:
+        """The charts' choices, then the watched artists' (the fallback's artist series)."""
+        watching = [self.fallback.model_copy(update={"track_platforms": []})]
+        return [*self.choices.values(), *(watching if self.watched else [])]
 
     def metadata_keys(self, session: Session, kind: str, failed: list[str]) -> dict[str, datetime]:
         """Uuid -> its metadata cutoff: the failed items, then those missing or stale on the
@@ -85,6 +98,9 @@ class SweepScope:
         for days, slugs in _by_value(self.choices, "metadata_max_age_days").items():
             cutoff = self.now - timedelta(days=days)
             found += missing_metadata(session, entity_kind=kind, stale_before=cutoff, charts=slugs)
+        if kind == "artist" and self.watched:
+            cutoff = self.now - timedelta(days=self.fallback.metadata_max_age_days)
+            found += watched_missing_metadata(session, stale_before=cutoff)
         keys = by_chart_priority(session, kind, found)
         chosen = self._choices_of(session, kind, keys, lambda _: True)
         return {k: self.now - timedelta(days=chosen[k].metadata_max_age_days) for k in keys}
@@ -108,6 +124,12 @@ class SweepScope:
                 checked_before=self.now - timedelta(hours=hours),
                 charts=slugs,
             )
+        if series.kind == "artist" and self.watched and series.chosen_by(self.fallback):
+            hours = self.fallback.audience_max_age_hours
+            found += watched_unchecked_audience(session, series=name)
+            found += watched_stale_audience(
+                session, series=name, checked_before=self.now - timedelta(hours=hours)
+            )
         keys = by_chart_priority(session, series.kind, found)
         chosen = self._choices_of(session, series.kind, keys, series.chosen_by)
         return {k: AudienceWindow.for_options(chosen[k], self.now) for k in keys}
@@ -119,18 +141,22 @@ class SweepScope:
         keys: list[str],
         wants: Callable[[RefreshOptions], bool],
     ) -> dict[str, RefreshOptions]:
-        """Uuid -> the strictest choices of its charts that `want` the stage (the fallback for
-        an item on none of them)."""
+        """Uuid -> the strictest choices of its charts that `want` the stage, and of the
+        watchlist for a watched artist (the fallback for an item on none of them)."""
         members = chart_members(session, entity_kind=kind)
         found: dict[str, RefreshOptions] = {}
         for key in keys:
             slugs = frozenset(
                 s for s in members.get(key, ()) if s in self.choices and wants(self.choices[s])
             )
+            watching = kind == "artist" and key in self.watched and wants(self.fallback)
             if not slugs:
                 found[key] = self.fallback
                 continue
-            if slugs not in self._merged:
-                self._merged[slugs] = strictest(self.choices[s] for s in sorted(slugs))
-            found[key] = self._merged[slugs]
+            if (slugs, watching) not in self._merged:
+                given = [self.choices[s] for s in sorted(slugs)]
+                self._merged[slugs, watching] = strictest(
+                    [*given, self.fallback] if watching else given
+                )
+            found[key] = self._merged[slugs, watching]
         return found

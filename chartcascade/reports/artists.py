@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from chartcascade.models import WatchedArtist
 from chartcascade.reports import frames
 from chartcascade.reports.radio import RADIO_COLUMNS, artist_radio, radio_summary
 from chartcascade.reports.series import DEFAULT_TOLERANCE_DAYS, LEVEL, summarise, wide
@@ -20,6 +21,7 @@ SUMMARY_COLUMNS = [
     "best_position",
     "tracks_charting",
     "tracks_charted",
+    "watched",
 ]
 
 
@@ -45,6 +47,22 @@ class ArtistAnalytics:
         return table.merge(columns, left_on="artist_uuid", right_index=True, how="left")
 
 
+def watched_artist_ids(database_url: str) -> list[int]:
+    """The ids of the watched artists."""
+    statement = frames.columns_of(WatchedArtist.artist_id)
+    return frames.read_frame(database_url, statement, ["artist_id"])["artist_id"].tolist()
+
+
+def _uncharted_as_none(summary: pd.DataFrame) -> pd.DataFrame:
+    """A watched artist never charted: no charts, no position, no tracks charting."""
+    summary["charts"] = summary["charts"].fillna("")
+    for column in ("tracks_charting", "tracks_charted"):
+        summary[column] = summary[column].fillna(0).astype(int)
+    if summary["best_position"].isna().any():
+        summary["best_position"] = summary["best_position"].astype("Int64")
+    return summary
+
+
 def artist_analytics(
     database_url: str,
     *,
@@ -52,8 +70,11 @@ def artist_analytics(
     platforms: Sequence[str] = (),
     as_of: date | None = None,
     tolerance_days: int = DEFAULT_TOLERANCE_DAYS,
+    watched_only: bool = False,
 ) -> ArtistAnalytics:
-    """Analytics of the artists credited on the tracks of `charts` (default: every chart).
+    """Analytics of the artists credited on the tracks of `charts`, or without `charts` of
+    every chart and the watched artists (charted or not); `watched` says which are watched,
+    and `watched_only` keeps only those.
 
     Only rankings and audience points up to `as_of` count; `platforms` limits the audience.
     Positions are the best (lowest) charted ever seen; off-chart entries (tracks that left the
@@ -65,7 +86,9 @@ def artist_analytics(
     credits = frames.credits(database_url, positions["track_id"].unique().tolist())
     on_chart = positions.merge(credits[["track_id", "artist_id"]], on="track_id")
     current = frames.charted(frames.latest_positions(positions)).merge(credits, on="track_id")
-    people = frames.artists(database_url, on_chart["artist_id"].unique().tolist())
+    watched = set(watched_artist_ids(database_url))
+    scope = set(on_chart["artist_id"].unique().tolist()) | (set() if charts else watched)
+    people = frames.artists(database_url, sorted(scope & watched if watched_only else scope))
 
     per_chart = (
         on_chart.groupby(["artist_id", "chart"])
@@ -92,7 +115,9 @@ def artist_analytics(
     charting = current.groupby("artist_id")["track_id"].nunique().rename("tracks_charting")
     summary = summary.merge(charting, left_on="artist_id", right_index=True, how="left")
     summary["tracks_charting"] = summary["tracks_charting"].fillna(0).astype(int)
-    summary = people.merge(summary, on="artist_id")[SUMMARY_COLUMNS]
+    summary = people.merge(summary, on="artist_id", how="left")
+    summary["watched"] = summary["artist_id"].isin(watched)
+    summary = _uncharted_as_none(summary)[SUMMARY_COLUMNS]
     summary = summary.sort_values(["best_position", "artist_uuid"]).reset_index(drop=True)
 
     points = frames.artist_points(database_url, summary["artist_id"].tolist(), platforms, as_of)

@@ -35,6 +35,9 @@ class ChartSpec:
     freshness: float
     metric_top: int
     web_url: str
+    frequency: str = "daily"
+    country_code: str = ""  # empty: a global chart
+    country_name: str = "Global"
 
 
 CHART_SPECS = (
@@ -67,9 +70,9 @@ def chart_payload(spec: ChartSpec, *, with_metric: bool) -> dict[str, Any]:
         "type": spec.kind,
         "slug": spec.slug,
         "platform": spec.platform,
-        "frequency": "daily",
-        "countryCode": "",
-        "countryName": "Global",
+        "frequency": spec.frequency,
+        "countryCode": spec.country_code,
+        "countryName": spec.country_name,
         "cityName": None,
         "maxResultsCount": spec.size,
         "webUrl": spec.web_url,

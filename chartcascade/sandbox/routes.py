@@ -118,6 +118,21 @@ def ranking(world: SandboxWorld, call: Call) -> dict[str, Any]:
     return collection(call.path, call.query, len(entries), lambda a, b: entries[a:b], related)
 
 
+SEARCH_MAX_LIMIT = 20
+
+
+def artist_search(world: SandboxWorld, call: Call) -> dict[str, Any]:
+    """Artists whose name contains the term (case-insensitive), as light objects; at most
+    `SEARCH_MAX_LIMIT` per page (also the default)."""
+    query = {"limit": str(SEARCH_MAX_LIMIT), **call.query}
+    limit = query["limit"]
+    if not limit.isdigit() or not 1 <= int(limit) <= SEARCH_MAX_LIMIT:
+        raise ApiError(400, "limit", f"Limit must be between 1 and {SEARCH_MAX_LIMIT}.")
+    term = call.params["term"].strip().casefold()
+    found = [a.stub for a in world.artists if term and term in a.name.casefold()]
+    return collection(call.path, query, len(found), lambda a, b: found[a:b])
+
+
 def song(world: SandboxWorld, call: Call) -> dict[str, Any]:
     return single("song", _song(world, call.params["uuid"]).payload)
 
@@ -220,6 +235,7 @@ ROUTES = (
     _route("ranking_dates", "GET", r"/api/v2/chart/song/{slug}/available-rankings", ranking_dates),
     _route("ranking", "GET", r"/api/v2\.14/chart/song/{slug}/ranking/{when}", ranking),
     _route("song", "GET", r"/api/v2\.25/song/{uuid}", song),
+    _route("artist_search", "GET", r"/api/v2/artist/search/{term}", artist_search),
     _route("artist", "GET", r"/api/v2\.9/artist/{uuid}", artist),
     _route("song_audience", "GET", r"/api/v2/song/{uuid}/audience/{platform}", song_audience),
     _route("broadcast_groups", "GET", r"/api/v2/song/{uuid}/broadcast-groups", broadcast_groups),

@@ -13,6 +13,7 @@ from typing import Any
 from chartcascade.sandbox import series
 from chartcascade.sandbox.artists import Artist, build_artists
 from chartcascade.sandbox.charts import CHART_SPECS, ChartSpec, Rankings, stamp
+from chartcascade.sandbox.country_charts import country_chart_specs
 from chartcascade.sandbox.hashing import below, unit
 from chartcascade.sandbox.radio import Rotation, Station, build_stations, rotations, spins
 from chartcascade.sandbox.songs import Song, build_songs
@@ -37,6 +38,7 @@ class SandboxWorld:
         history_days: int = 400,
         ranking_days: int = 30,
         chart_sizes: dict[str, int] | None = None,
+        country_charts: int = 0,
     ) -> None:
         if min(n_songs, n_artists, history_days, ranking_days) < 1:
             raise ValueError("n_songs, n_artists, history_days and ranking_days must be >= 1")
@@ -54,6 +56,7 @@ class SandboxWorld:
         self.songs: list[Song] = build_songs(seed, n_songs, self.artists)
         self.stations: list[Station] = build_stations(seed)
         specs = [replace(s, size=sizes.get(s.slug, s.size)) for s in CHART_SPECS]
+        specs += country_chart_specs(country_charts)  # Spotify charts of many countries
         self.charts: dict[str, ChartSpec] = {s.slug: s for s in specs}
         self.rankings = Rankings(seed, self.songs, specs, ranking_days)
         self._songs_by_uuid = {s.uuid: s for s in self.songs}

@@ -56,6 +56,7 @@ __all__ = ["SoundchartsClient", "split_period"]
 logger = logging.getLogger("chartcascade.soundcharts")
 
 RATE_LIMIT_MARGIN_SECONDS = 0.5
+SEARCH_PAGE_SIZE = 20  # the artist search answers at most 20 results a page
 T = TypeVar("T")
 
 
@@ -131,6 +132,16 @@ class SoundchartsClient:
         codes = [item.get("code") if isinstance(item, dict) else item for item in items]
         return [code for code in codes if isinstance(code, str) and code]
 
+    def chart_platforms(self) -> dict[str, str]:
+        """Code -> name of the platforms that have song charts, in the API's order."""
+        found: dict[str, str] = {}
+        for item in self._all_items("/api/v2/chart/song/platforms"):
+            code = item.get("code") if isinstance(item, dict) else item
+            if isinstance(code, str) and code:
+                name = item.get("name") if isinstance(item, dict) else None
+                found[code] = name if isinstance(name, str) and name else code
+        return found
+
     def charts(self, platform: str, country_code: str | None = None) -> list[ChartInfo]:
         """The song charts of a platform, optionally of one country."""
         path = f"/api/v2/chart/song/by-platform/{_segment(platform)}"
@@ -157,6 +168,19 @@ class SoundchartsClient:
         if raw_date is not None:
             payload |= {"date": raw_date, "datetime": raw_date}
         return parsed(Ranking.model_validate, payload, path)
+
+    def search_artists(self, term: str, *, max_results: int | None = None) -> list[Artist]:
+        """Artists whose name matches `term`, in the API's order: every match, or the first
+        `max_results`, in pages of at most `SEARCH_PAGE_SIZE` (light objects: uuid, slug,
+        name, image)."""
+        path = f"/api/v2/artist/search/{_segment(term)}"
+        size = SEARCH_PAGE_SIZE if max_results is None else min(SEARCH_PAGE_SIZE, max_results)
+        items: list[Any] = []
+        for page in iter_pages(self._get, path, page_size=max(1, size)):
+            items.extend(page_items(page, path))
+            if max_results is not None and len(items) >= max_results:
+                break
+        return parsed(partial(validate_list, Artist), items[:max_results], path)
 
     def song(self, uuid: str) -> Song:
         """Song metadata."""

@@ -51,11 +51,16 @@ def page_items(payload: dict[str, Any], path: str) -> list[Any]:
 
 
 def iter_pages(
-    fetch: Fetch, path: str, params: Query | None = None, *, max_pages: int = MAX_PAGES
+    fetch: Fetch,
+    path: str,
+    params: Query | None = None,
+    *,
+    max_pages: int = MAX_PAGES,
+    page_size: int = PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
     """Every page of a collection: follows `page.next` verbatim, else offsets up to `total`."""
     target: str = path
-    query: Query | None = _offset_query(params, 0)
+    query: Query | None = _offset_query(params, 0, page_size)
     offset = 0
     for _ in range(max_pages):
         payload = fetch(target, query)
@@ -75,7 +80,7 @@ def iter_pages(
                 return
             target, query = _server_path(following, path), None
         elif total is not None:
-            target, query = path, _offset_query(params, end)
+            target, query = path, _offset_query(params, end, page_size)
         else:
             return
         offset = end
@@ -84,8 +89,8 @@ def iter_pages(
     )
 
 
-def _offset_query(params: Query | None, offset: int) -> dict[str, str | int]:
-    return {**(params or {}), "offset": offset, "limit": PAGE_SIZE}
+def _offset_query(params: Query | None, offset: int, page_size: int) -> dict[str, str | int]:
+    return {**(params or {}), "offset": offset, "limit": page_size}
 
 
 def _server_path(following: str, path: str) -> str:
