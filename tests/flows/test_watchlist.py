@@ -149,3 +149,14 @@ def test_list_and_unwatch(sandbox: Any, cascade_env: str) -> None:
     assert second.uuid in listed.output and first.uuid not in listed.output
     assert "1 watched" in listed.output
     assert missing.exit_code == 1 and "is not watched" in missing.output
+
+
+def test_artists_sync_command_prints_the_run_summary(sandbox: Any, cascade_env: str) -> None:
+    artist = sandbox.world.artists[4]
+    assert watch(artist.uuid).exit_code == 0
+
+    result = CliRunner().invoke(app, ["artists", "sync", "-o", "artist_platforms=spotify"])
+
+    assert result.exit_code == 0, result.output
+    assert "Watched artists" in result.output and "artist-audience-spotify" in result.output
+    assert calls(sandbox) == Counter({"artist": 1, "artist_audience": 1, "artist_listening": 1})
