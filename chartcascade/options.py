@@ -42,6 +42,14 @@ class RefreshOptions(BaseModel):
         DEFAULT_LISTENING_PLATFORMS,
         description="Platforms whose artist listening (Spotify monthly listeners) is fetched.",
     )
+    local_streaming_platforms: list[ListeningPlatform] = Field(
+        [],
+        description="Platforms whose artist local streaming (listeners per country) is fetched: "
+        "one more call per artist per 90 days, besides listening.",
+    )
+    store_cities: bool = Field(
+        False, description="Local streaming also keeps its per-city figures (no extra call)."
+    )
     metadata_max_age_days: float = Field(
         7.0, gt=0, le=365, description="Metadata older than this many days is fetched again."
     )
@@ -66,12 +74,13 @@ class RefreshOptions(BaseModel):
 
     @property
     def artist_feeds(self) -> list[tuple[str, str]]:
-        """(feed, platform) of every artist series asked for: audience, then listening."""
-        return [("audience", p) for p in self.artist_platforms] + [
-            ("listening", p) for p in self.listening_platforms
-        ]
+        """(feed, platform) of every artist series asked for: audience, listening, then
+        local streaming."""
+        feeds: list[tuple[str, str]] = [("audience", p) for p in self.artist_platforms]
+        feeds += [("listening", p) for p in self.listening_platforms]
+        return feeds + [("streaming", p) for p in self.local_streaming_platforms]
 
-    @field_validator(*PLATFORM_FIELDS)
+    @field_validator(*PLATFORM_FIELDS, "local_streaming_platforms")
     @classmethod
     def _each_platform_once(cls, platforms: list[StrEnum]) -> list[StrEnum]:
         """A platform listed twice would be fetched (and paid for) twice."""

@@ -152,8 +152,7 @@ def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: R
 
 def stage_count(options: SyncOptions) -> int:
     """How many stages `run_stages` runs with these options."""
-    audience_stages = len(options.track_platforms) + len(options.artist_platforms)
-    audience_stages += len(options.listening_platforms)
+    audience_stages = len(options.track_platforms) + len(options.artist_feeds)
     steps = options.auto_fetch_track_metadata + options.auto_fetch_artist_metadata
     return steps + (audience_stages if options.auto_fetch_audience else 0)
 

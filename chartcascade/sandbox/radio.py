@@ -15,7 +15,7 @@ from chartcascade.sandbox.hashing import below, day_unit, key, unit
 from chartcascade.sandbox.names import ADJECTIVES, NOUNS, pick, unique_slugs
 
 STATION_COUNT = 307  # prime, so any stride walks every station once
-CITIES = (
+CITIES: tuple[tuple[str | None, str | None, str | None, str], ...] = (
     ("New York", "US", "United States", "America/New_York"),
     ("Los Angeles", "US", "United States", "America/Los_Angeles"),
     ("Chicago", "US", "United States", "America/Chicago"),
@@ -30,6 +30,10 @@ CITIES = (
     ("Sao Paulo", "BR", "Brazil", "America/Sao_Paulo"),
     ("Mexico City", "MX", "Mexico", "America/Mexico_City"),
     ("Stockholm", "SE", "Sweden", "Europe/Stockholm"),
+    ("Rome", "IT", "Italy", "Europe/Rome"),
+    ("Milan", "IT", "Italy", "Europe/Rome"),
+    ("Naples", "IT", "Italy", "Europe/Rome"),
+    (None, None, None, "UTC"),  # web radios: the answer names no city or country
 )
 _US_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -40,7 +44,7 @@ class Station:
 
     index: int
     slug: str
-    country_code: str
+    country_code: str | None
     weight: float
     payload: dict[str, Any]
 
@@ -77,12 +81,12 @@ def build_stations(seed: int) -> list[Station]:
     return stations
 
 
-def _station_name(seed: int, i: int, city: str, country_code: str) -> str:
+def _station_name(seed: int, i: int, city: str | None, country_code: str | None) -> str:
     if country_code == "US":
         letters = "".join(pick(tuple(_US_LETTERS), seed, "call", i, n) for n in range(3))
         return f"{'KW'[i % 2]}{letters}-FM {city}"
     word = pick(ADJECTIVES + NOUNS, seed, "station-word", i)
-    return f"Radio {word} {city}"
+    return f"Radio {word} {city or 'Web'}"
 
 
 def rotations(

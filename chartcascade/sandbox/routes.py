@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
-from chartcascade.sandbox import series
+from chartcascade.sandbox import series, streaming
 from chartcascade.sandbox.artists import LISTENING_PLATFORMS, Artist
 from chartcascade.sandbox.catalogue import SOCIAL_CODES, SONG_AUDIENCE_CODES, STREAMING_CODES
 from chartcascade.sandbox.charts import ChartSpec, chart_payload, stamp
@@ -224,6 +224,25 @@ def artist_listening(world: SandboxWorld, call: Call) -> dict[str, Any]:
     return collection(call.path, call.query, len(days), fetch, related)
 
 
+def artist_streaming(world: SandboxWorld, call: Call) -> dict[str, Any]:
+    """Local streaming: each day's value with its countries (and, weekly, cities)."""
+    found = _artist(world, call.params["uuid"])
+    platform = call.params["platform"]
+    if platform not in STREAMING_CODES:
+        raise _invalid_platform()
+    start, end = period(call.query, world.as_of)
+    first, last = world.clip(start, end)
+    days = streaming.streaming_days(found, platform, first, last)
+
+    def fetch(a: int, b: int) -> list[Any]:
+        return [streaming.streaming_item(found, platform, d) for d in days[a:b]]
+
+    related = _artist_related(world, found, platform, "listening")
+    if not days:
+        related["lastCrawlDate"] = None
+    return collection(call.path, call.query, len(days), fetch, related)
+
+
 def _route(endpoint: str, method: str, pattern: str, handler: Handler | None) -> Route:
     segment = pattern.replace("{", "(?P<").replace("}", ">[^/]+)")
     return Route(endpoint, method, re.compile(f"^{segment}$"), handler)
@@ -245,6 +264,9 @@ ROUTES = (
         "GET",
         r"/api/v2/artist/{uuid}/streaming/{platform}/listening",
         artist_listening,
+    ),
+    _route(
+        "artist_streaming", "GET", r"/api/v2/artist/{uuid}/streaming/{platform}", artist_streaming
     ),
     _route("token", "POST", r"/oauth/token", None),
 )

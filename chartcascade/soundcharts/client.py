@@ -37,6 +37,7 @@ from chartcascade.soundcharts.parsing import (
     listening_series,
     parsed,
     song_audience_series,
+    streaming_series,
     validate_list,
 )
 from chartcascade.soundcharts.schemas import (
@@ -48,6 +49,7 @@ from chartcascade.soundcharts.schemas import (
     Ranking,
     Song,
     SongAudiencePoint,
+    StreamingPoint,
 )
 from chartcascade.soundcharts.transport import thread_transport
 
@@ -220,6 +222,13 @@ class SoundchartsClient:
         """An artist's streaming audience (e.g. monthly listeners), one point per date."""
         path = f"/api/v2/artist/{_segment(uuid)}/streaming/{_segment(platform)}/listening"
         return self._series(listening_series, path, start, end)
+
+    def artist_streaming(
+        self, uuid: str, platform: str, start: dt.date, end: dt.date
+    ) -> list[StreamingPoint]:
+        """An artist's local streaming audience (per country and city), one point per date."""
+        path = f"/api/v2/artist/{_segment(uuid)}/streaming/{_segment(platform)}"
+        return self._series(streaming_series, path, start, end)
 
     # Plumbing ------------------------------------------------------------------------------
 

@@ -12,7 +12,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from chartcascade.soundcharts.errors import ResponseValidationError
 from chartcascade.soundcharts.fields import Payload
-from chartcascade.soundcharts.schemas import ArtistAudiencePoint, ListeningPoint, SongAudiencePoint
+from chartcascade.soundcharts.schemas import (
+    ArtistAudiencePoint,
+    ListeningPoint,
+    SongAudiencePoint,
+    StreamingPoint,
+)
 
 T = TypeVar("T")
 
@@ -61,6 +66,11 @@ def listening_series(items: list[Any]) -> list[ListeningPoint]:
     """Listening points ascending by date; items without a value are dropped."""
     kept = [item for item in items if not (isinstance(item, dict) and item.get("value") is None)]
     return by_date(_list_adapter(ListeningPoint).validate_python(kept))
+
+
+def streaming_series(items: list[Any]) -> list[StreamingPoint]:
+    """Local streaming points ascending by date; a day's value or places may be missing."""
+    return by_date(_list_adapter(StreamingPoint).validate_python(items))
 
 
 def parsed(parse: Callable[[Any], T], data: Any, path: str) -> T:

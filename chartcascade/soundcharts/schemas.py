@@ -224,12 +224,22 @@ class SongAudiencePoint(Payload):
         return {plot.identifier or "": plot.value for plot in self.plots}
 
 
+def country_code(value: Any) -> Any:
+    """An ISO country code as given, trimmed and upper-cased; blanks become None."""
+    value = blank_to_none(value)
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+CountryCode = Annotated[str | None, BeforeValidator(country_code)]
+
+
 class RadioSpinCount(Payload):
-    """Spins of a song on one radio station over the requested period."""
+    """Spins of a song on one radio station over the requested period (`country_code` None:
+    the answer did not say where the station is)."""
 
     radio_slug: OptStr = None
     radio_name: OptStr = None
-    country_code: OptStr = None
+    country_code: CountryCode = None
     play_count: Int
 
     @model_validator(mode="before")
@@ -266,3 +276,51 @@ class ListeningPoint(Payload):
 
     date: DatePart
     value: Int
+
+
+class PlaceValue(Payload):
+    """A streaming level in one country, or one city of it (`city_name` None: the country)."""
+
+    country_code: CountryCode = None
+    country_name: OptStr = None
+    region: OptStr = None
+    city_name: OptStr = None
+    value: OptInt = None
+
+
+def _places(value: Any, code_key: str) -> Any:
+    """Country or city plots, as a list (the documented shape) or a dict keyed by code or
+    name (`{"IT": 120}` or `{"IT": {"value": 120}}`); entries that are not objects dropped."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        value = [
+            {code_key: key, **inner} if isinstance(inner, dict) else {code_key: key, "value": inner}
+            for key, inner in value.items()
+        ]
+    if not isinstance(value, list):
+        return value
+    return [item for item in value if isinstance(item, dict | PlaceValue)]
+
+
+class StreamingPoint(Payload):
+    """An artist's local streaming audience on one date: the day's `value` (None when left
+    out), and the countries and cities it names (from `countryPlots` and `cityPlots`)."""
+
+    date: DatePart
+    value: OptInt = None
+    countries: list[PlaceValue] = Field(default_factory=list)
+    cities: list[PlaceValue] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plots(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        countries = data.get("countryPlots", data.get("country_plots", data.get("countries")))
+        cities = data.get("cityPlots", data.get("city_plots", data.get("cities")))
+        return {
+            **data,
+            "countries": _places(countries, "countryCode"),
+            "cities": _places(cities, "cityName"),
+        }

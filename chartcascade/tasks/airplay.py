@@ -1,16 +1,51 @@
-"""Radio airplay of tracks: daily spin counts, one broadcast-groups call per day."""
+"""Radio airplay of tracks: daily spin counts, one broadcast-groups call per day.
+
+The same answer names every station's country, so each day is stored twice in one save: the
+total (`track_audience_point`, platform `airplay`) and its split by country with the number
+of stations (`track_airplay_country`); stations whose country is not given count under
+`UNKNOWN_COUNTRY`, so the countries of a day always add up to its total.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from chartcascade.crud.audience import stored_track_days
-from chartcascade.soundcharts import SoundchartsClient, SoundchartsError, is_retryable
+from chartcascade.crud.countries import (
+    UNKNOWN_COUNTRY,
+    AirplayCountryRow,
+    replace_airplay_countries,
+)
+from chartcascade.crud.tracks import track_ids
+from chartcascade.soundcharts import (
+    RadioSpinCount,
+    SoundchartsClient,
+    SoundchartsError,
+    is_retryable,
+)
 from chartcascade.tasks.outcome import PartialFetch
 from chartcascade.tasks.series import AIRPLAY, AudienceWindow, SeriesResult, SeriesWork
+
+
+@dataclass
+class AirplayResult(SeriesResult):
+    """Daily totals as points, and per day the (country, spins, stations) they split into."""
+
+    countries: dict[date, list[tuple[str, int, int]]] = field(default_factory=dict)
+
+
+def by_country(spins: Sequence[RadioSpinCount]) -> list[tuple[str, int, int]]:
+    """(country code, spins, stations that played it), by country code."""
+    totals: dict[str, tuple[int, int]] = {}
+    for spin in spins:
+        code = spin.country_code or UNKNOWN_COUNTRY
+        count, stations = totals.get(code, (0, 0))
+        totals[code] = (count + spin.play_count, stations + (spin.play_count > 0))
+    return [(code, count, stations) for code, (count, stations) in sorted(totals.items())]
 
 
 class AirplayWork(SeriesWork):
@@ -53,10 +88,10 @@ class AirplayWork(SeriesWork):
     def estimate(self, key: str) -> int:
         return len(self.days[key])
 
-    def fetch(self, client: SoundchartsClient, key: str) -> SeriesResult:
+    def fetch(self, client: SoundchartsClient, key: str) -> AirplayResult:
         """Every missing day; a transient error on one day does not stop the others, and
         a retry fetches only the days still missing."""
-        points: list[tuple[str, date, int]] = []
+        result = AirplayResult("ok")
         error: SoundchartsError | None = None
         for day in self.days[key]:
             try:
@@ -66,10 +101,34 @@ class AirplayWork(SeriesWork):
                     raise
                 error = error or exc
                 continue
-            points.append((AIRPLAY, day, sum(spin.play_count for spin in spins)))
+            countries = by_country(spins)
+            result.points.append((AIRPLAY, day, sum(count for _, count, _ in countries)))
+            result.countries[day] = countries
         if error is not None:
-            if not points:
+            if not result.points:
                 raise error
-            raise PartialFetch(SeriesResult("ok", points, complete=False), error) from error
-        status = "ok" if any(value for _, _, value in points) else "empty"
-        return SeriesResult(status, points)
+            result.complete = False
+            raise PartialFetch(result, error) from error
+        if not any(value for _, _, value in result.points):
+            result.status = "empty"
+        return result
+
+    def save_points(self, session: Session, results: list[tuple[str, SeriesResult]]) -> None:
+        """The daily totals and, in the same transaction, their countries."""
+        super().save_points(session, results)
+        ids = track_ids(session, uuids=[key for key, _ in results])
+        fetched = [
+            (ids[key], day, countries)
+            for key, result in results
+            if isinstance(result, AirplayResult)
+            for day, countries in result.countries.items()
+        ]
+        replace_airplay_countries(
+            session,
+            days=[(track, day) for track, day, _ in fetched],
+            rows=[
+                AirplayCountryRow(track, day, code, count, stations)
+                for track, day, countries in fetched
+                for code, count, stations in countries
+            ],
+        )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -14,10 +15,12 @@ from sqlmodel import Session
 
 from chartcascade.crud.artists import artist_ids
 from chartcascade.crud.audience import save_artist_points, series_corrections
+from chartcascade.crud.countries import ArtistCountryRow, replace_artist_countries
 from chartcascade.soundcharts import (
     NoAccountError,
     SoundchartsClient,
 )
+from chartcascade.soundcharts.schemas import StreamingPoint
 from chartcascade.soundcharts.totals import song_totals
 from chartcascade.tasks.airplay import AirplayWork
 from chartcascade.tasks.batch import RunContext, run_batch
@@ -141,15 +144,90 @@ class ArtistListeningWork(ArtistAudienceWork):
         return SeriesResult("ok" if values else "empty", values)
 
 
+@dataclass
+class StreamingResult(SeriesResult):
+    """The days served as points (with the day's value, 0 when left out; not stored) and
+    the places they named: (country code, city or "", date, value)."""
+
+    places: list[tuple[str, str, date, int]] = field(default_factory=list)
+
+
+def streaming_places(
+    points: Sequence[StreamingPoint], with_cities: bool
+) -> list[tuple[str, str, date, int]]:
+    """(country, city or "", date, value) of every place with a code and a value; cities
+    (those naming their country) only `with_cities`."""
+    found = [
+        (place.country_code, "", point.date, place.value)
+        for point in points
+        for place in point.countries
+        if place.country_code and place.value is not None
+    ]
+    if with_cities:
+        found += [
+            (place.country_code, place.city_name, point.date, place.value)
+            for point in points
+            for place in point.cities
+            if place.country_code and place.city_name and place.value is not None
+        ]
+    return found
+
+
+class ArtistStreamingWork(ArtistAudienceWork):
+    """Artist local streaming: the listening figure per country (and city), one call per
+    artist per 90 days; stored in `artist_audience_country` under the listening metric."""
+
+    @property
+    def series(self) -> str:
+        return f"streaming:{self.platform}"
+
+    @property
+    def metric(self) -> str:
+        return LISTENING_METRICS.get(self.platform, "listening")
+
+    def fetch(self, client: SoundchartsClient, key: str) -> StreamingResult:
+        start, end = self.ranges[key]
+        if start > end:
+            return StreamingResult("ok")
+        try:
+            points = client.artist_streaming(key, self.platform, start, end)
+        except NoAccountError:
+            return StreamingResult("no_account")
+        places = streaming_places(points, self.window.store_cities)
+        days = [(self.metric, point.date, point.value or 0) for point in points]
+        return StreamingResult("ok" if places else "empty", days, places=places)
+
+    def save_points(self, session: Session, results: list[tuple[str, SeriesResult]]) -> None:
+        """The places of every day served, replacing what was stored for those days."""
+        ids = artist_ids(session, uuids=[key for key, _ in results])
+        fetched = [(ids[key], r) for key, r in results if isinstance(r, StreamingResult)]
+        replace_artist_countries(
+            session,
+            days=[
+                (artist, self.platform, self.metric, day)
+                for artist, result in fetched
+                for _, day, _ in result.points
+            ],
+            rows=[
+                ArtistCountryRow(artist, self.platform, self.metric, day, code, city, value)
+                for artist, result in fetched
+                for code, city, day, value in result.places
+            ],
+        )
+
+
 def track_series_work(platform: str, window: AudienceWindow) -> SeriesWork:
     """The work for one track platform (`airplay` is radio spins)."""
     return AirplayWork(window) if platform == AIRPLAY else TrackAudienceWork(platform, window)
 
 
 def artist_series_work(feed: str, platform: str, window: AudienceWindow) -> SeriesWork:
-    """The work for one artist feed: `audience` (followers...) or `listening`."""
+    """The work for one artist feed: `audience` (followers...), `listening` or `streaming`
+    (local streaming, per country)."""
     if feed == "listening":
         return ArtistListeningWork(platform, window)
+    if feed == "streaming":
+        return ArtistStreamingWork(platform, window)
     return ArtistAudienceWork(platform, window)
 
 

@@ -40,6 +40,7 @@ class AudienceWindow:
     lookback_days: int
     airplay_lookback_days: int
     force: bool = False
+    store_cities: bool = False  # local streaming keeps per-city figures too
 
     @classmethod
     def for_options(cls, options: Any, now: datetime) -> AudienceWindow:
@@ -50,6 +51,7 @@ class AudienceWindow:
             lookback_days=options.lookback_days,
             airplay_lookback_days=options.airplay_lookback_days,
             force=getattr(options, "force_refresh", False),
+            store_cities=getattr(options, "store_cities", False),
         )
 
 

@@ -138,6 +138,21 @@ LISTENING = collection(
      {"date": "2024-01-13T00:00:00+00:00", "value": 64400000}],
     ARTIST_RELATED,
 )  # fmt: skip
+LOCAL_STREAMING = collection(
+    [
+        {"date": "2026-02-04T00:00:00+00:00", "value": 84825375,
+         "cityPlots": [{"date": "2026-02-04T00:00:00+00:00", "value": 1200345,
+                        "countryName": "Italy", "countryCode": "IT", "region": "Lombardy",
+                        "cityName": "Milan"}],
+         "countryPlots": [{"date": "2026-02-04T00:00:00+00:00", "value": 3400000,
+                           "countryName": "Italy", "countryCode": "IT"},
+                          {"date": "2026-02-04T00:00:00+00:00", "value": None,
+                           "countryName": "France", "countryCode": "FR"}]},
+        {"date": "2026-02-05T00:00:00+01:00", "value": 84900000, "cityPlots": [],
+         "countryPlots": {"IT": 3410000, "FR": {"value": 2100000}}},
+    ],
+    ARTIST_RELATED,
+)  # fmt: skip
 RADIO_SPINS = collection(
     [
         {"radio": {"name": "Radio One", "slug": "radio-one", "countryCode": "GB",

@@ -29,6 +29,7 @@ from chartcascade.soundcharts.schemas import (
     Ranking,
     Song,
     SongAudiencePoint,
+    StreamingPoint,
 )
 
 from . import fuzz_shapes as shapes
@@ -65,6 +66,11 @@ ENDPOINTS: dict[str, tuple[dict[str, Any], Call, type]] = {
         shapes.LISTENING,
         lambda c: c.artist_listening(shapes.ARTIST_UUID, "spotify", START, END),
         ListeningPoint,
+    ),
+    "local-streaming": (
+        shapes.LOCAL_STREAMING,
+        lambda c: c.artist_streaming(shapes.ARTIST_UUID, "spotify", START, END),
+        StreamingPoint,
     ),
     "radio-spins": (
         shapes.RADIO_SPINS,
