@@ -54,6 +54,9 @@ CHART_SPECS = (
               "https://app.soundcharts.com/app/charts/airplay-daily"),
     ChartSpec("viral-50-global", "Viral 50 Global", "viral", "spotify", 50, None, "00",
               1.0, 0.4, 1.2, 0, "https://charts.spotify.com/charts/view/viral-global-daily/latest"),
+    ChartSpec("top-100-global-weekly", "Top 100 Global Weekly", "top", "apple-music", 100, None,
+              "00", 0.25, 0.2, 0.5, 0, "https://music.apple.com/us/playlist/top-100-global-weekly",
+              frequency="weekly"),
 )  # fmt: skip
 NOISE = 0.06
 FRESH_DAYS = 150.0
@@ -61,6 +64,10 @@ FRESH_DAYS = 150.0
 # the chart (the best placed first), interleaved with the charted entries at these page indexes.
 OFF_CHART_LISTED = 3
 OFF_CHART_SLOTS = (1, 4, 9)
+# Days between two rankings of a chart, by frequency; weekly rankings are dated Thursdays.
+STEP_DAYS = {"daily": 1, "weekly": 7}
+WEEKLY_WEEKDAY = 3
+UNITS = {"daily": "DOC", "weekly": "WOC"}
 
 
 def chart_payload(spec: ChartSpec, *, with_metric: bool) -> dict[str, Any]:
@@ -86,6 +93,14 @@ def chart_payload(spec: ChartSpec, *, with_metric: bool) -> dict[str, Any]:
 def stamp(spec: ChartSpec, day: int) -> str:
     """The ATOM datetime of the chart's ranking on a day (ordinal)."""
     return f"{date.fromordinal(day).isoformat()}T{spec.hour}:00:00+00:00"
+
+
+def ranking_day_ordinals(spec: ChartSpec, today: int, count: int) -> list[int]:
+    """The days (ordinals) of the chart's `count` newest rankings up to `today`, newest first:
+    every day for a daily chart, every Thursday for a weekly one."""
+    step = STEP_DAYS[spec.frequency]
+    latest = today if step == 1 else today - (today - 1 - WEEKLY_WEEKDAY) % step
+    return [latest - k * step for k in range(count)]
 
 
 class Rankings:
@@ -149,7 +164,7 @@ class Rankings:
     def dropped(self, slug: str, day: int) -> list[int]:
         """Song indexes charted the day before but not on `day`, by their previous position."""
         today = self.positions(slug, day)
-        return [s for s in self.order(slug, day - 1) if s not in today]
+        return [s for s in self.order(slug, day - self._step(slug)) if s not in today]
 
     def entries(self, slug: str, day: int) -> list[dict[str, Any]]:
         """The v2.14 ranking items of a chart on a day, in page order: the charted songs by
@@ -171,10 +186,10 @@ class Rankings:
 
     def _off_chart_entry(self, slug: str, day: int, song: int) -> dict[str, Any]:
         """The item of a song that left the chart on `day`: position 0, its last run's dates."""
-        spec = self._specs[slug]
-        last = day - 1
+        spec, step = self._specs[slug], self._step(slug)
+        last = day - step
         run = 1
-        while run < self._cap and song in self.positions(slug, last - run):
+        while run < self._cap and song in self.positions(slug, last - run * step):
             run += 1
         return {
             "song": self._songs[song].stub,
@@ -182,20 +197,20 @@ class Rankings:
             "positionEvolution": None,
             "metric": None,
             "entryState": "",
-            "entryDate": stamp(spec, last - run + 1),
+            "entryDate": stamp(spec, last - (run - 1) * step),
             "rankDate": stamp(spec, last),
             "oldPosition": self.positions(slug, last)[song],
             "timeOnChart": run,
-            "timeOnChartUnit": "DOC",
+            "timeOnChartUnit": UNITS[spec.frequency],
         }
 
     def _entry(
         self, slug: str, day: int, position: int, song: int, metric: int | None
     ) -> dict[str, Any]:
-        spec = self._specs[slug]
-        previous = self.positions(slug, day - 1).get(song)
+        spec, step = self._specs[slug], self._step(slug)
+        previous = self.positions(slug, day - step).get(song)
         run = 1
-        while run < self._cap and song in self.positions(slug, day - run):
+        while run < self._cap and song in self.positions(slug, day - run * step):
             run += 1
         return {
             "song": self._songs[song].stub,
@@ -203,12 +218,15 @@ class Rankings:
             "positionEvolution": None if previous is None else previous - position,
             "metric": metric,
             "entryState": "",
-            "entryDate": stamp(spec, day - run + 1),
+            "entryDate": stamp(spec, day - (run - 1) * step),
             "rankDate": stamp(spec, day),
             "oldPosition": previous,
             "timeOnChart": run,
-            "timeOnChartUnit": "DOC",
+            "timeOnChartUnit": UNITS[spec.frequency],
         }
+
+    def _step(self, slug: str) -> int:
+        return STEP_DAYS[self._specs[slug].frequency]
 
     def _metrics(self, spec: ChartSpec, day: int, count: int) -> list[int | None]:
         """Metric values by position, strictly decreasing (None where the chart has none)."""

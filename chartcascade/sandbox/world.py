@@ -12,7 +12,13 @@ from typing import Any
 
 from chartcascade.sandbox import series
 from chartcascade.sandbox.artists import Artist, build_artists
-from chartcascade.sandbox.charts import CHART_SPECS, ChartSpec, Rankings, stamp
+from chartcascade.sandbox.charts import (
+    CHART_SPECS,
+    ChartSpec,
+    Rankings,
+    ranking_day_ordinals,
+    stamp,
+)
 from chartcascade.sandbox.country_charts import country_chart_specs
 from chartcascade.sandbox.hashing import below, unit
 from chartcascade.sandbox.radio import Rotation, Station, build_stations, rotations, spins
@@ -91,18 +97,20 @@ class SandboxWorld:
 
     def ranking_datetimes(self, slug: str) -> list[str]:
         """The chart's available ranking datetimes (ATOM strings), newest first."""
-        spec = self.charts[slug]
-        return [stamp(spec, self.today - k) for k in range(self.ranking_days)]
+        return [stamp(self.charts[slug], day) for day in self.ranking_day_list(slug)]
+
+    def ranking_day_list(self, slug: str) -> list[int]:
+        """The day ordinals of the chart's available rankings, newest first (weekly charts:
+        one a week)."""
+        return ranking_day_ordinals(self.charts[slug], self.today, self.ranking_days)
 
     def ranking_day(self, slug: str, datetime_text: str | None) -> int | None:
         """The day ordinal of an available ranking (None = latest), or None if unavailable."""
+        days = self.ranking_day_list(slug)
         if datetime_text is None:
-            return self.today
+            return days[0]
         spec = self.charts[slug]
-        for k in range(self.ranking_days):
-            if stamp(spec, self.today - k) == datetime_text:
-                return self.today - k
-        return None
+        return next((day for day in days if stamp(spec, day) == datetime_text), None)
 
     def ranking(self, slug: str, datetime_text: str | None = None) -> list[dict[str, Any]]:
         """Ranking items in page order (latest when `datetime_text` is None): by position, with
