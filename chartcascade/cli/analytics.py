@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 from rich.table import Table
 
 from chartcascade.cli.console import console, fail
+from chartcascade.cli.period import PeriodBucket, period_request, report_period
 from chartcascade.cli.preflight import require_database
 from chartcascade.cli.sync import parse_date
 from chartcascade.cli.tables import fitted_table, frame_rows, show_all_columns
@@ -25,6 +27,7 @@ class ReportFormat(StrEnum):
     table = "table"
     csv = "csv"
     parquet = "parquet"
+    xlsx = "xlsx"
     html = "html"
 
 
@@ -107,11 +110,22 @@ def report_command(
     limit: int = typer.Option(50, help="Rows shown by --format table."),
     wide: bool = typer.Option(False, "--wide", help="Show every column of the tables."),
     watched: bool = typer.Option(False, "--watched", help="Only the watched artists."),
+    start: str | None = typer.Option(None, "--from", help="Period report from YYYY-MM-DD."),
+    end: str | None = typer.Option(None, "--to", help="Period report to YYYY-MM-DD (today)."),
+    by: PeriodBucket | None = typer.Option(None, "--by", help="Period rows per month or week."),
+    country: str | None = typer.Option(None, "--country", help="Period figures of one country."),
+    artist: list[str] = typer.Option([], "--artist", "-a", help="Artist uuid or name (period)."),
 ) -> None:
-    """Artist or track analytics as a table, a CSV or Parquet file, or the HTML report."""
+    """Artist or track analytics as a table, a CSV, Parquet or Excel file, or the HTML report;
+    with --from (and --to, --by, --country, --artist) the figures of that period."""
     show_all_columns(wide)
     from chartcascade.reports.artists import artist_analytics
-    from chartcascade.reports.export import default_path, write_table
+    from chartcascade.reports.export import (
+        analytics_sheets,
+        default_path,
+        write_table,
+        write_workbook,
+    )
     from chartcascade.reports.html import write_html_report
     from chartcascade.reports.tracks import track_analytics
     from chartcascade.settings import get_settings
@@ -119,6 +133,15 @@ def report_command(
     database_url = get_settings().database_url
     require_database(database_url)
     fmt = report_format.value
+    if start or end or by or country or artist:
+        if as_of:
+            fail("a period report ends at --to; drop --as-of")
+        request = period_request(
+            kind.value, start=start, end=end, by=by, country=country, artists=artist,
+            watched=watched, charts=chart, platforms=platform,
+        )  # fmt: skip
+        report_period(database_url, request, fmt, output, limit)
+        return
     if watched and (kind is not ReportKind.artists or fmt == "html"):
         fail("--watched filters the artist report (table, csv or parquet) only")
     if fmt == "html":
@@ -138,7 +161,14 @@ def report_command(
         shown = table[terminal_columns(result, kind, platform)]
         console.print(frame_table(shown, title, limit))
         return
-    path = write_table(table, output or default_path(kind.value, fmt), fmt)
+    path = output or default_path(kind.value, fmt)
+    if fmt == "xlsx":
+        about = {"report": kind.value, "charts": ", ".join(chart) or "every chart"}
+        about |= {"platforms": ", ".join(platform) or "every platform", "as of": as_of or ""}
+        about["generated"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        path = write_workbook(path, analytics_sheets(kind.value, result), about)
+    else:
+        path = write_table(table, path, fmt)
     console.print(f"{len(table)} {kind.value} written to {path.resolve()}")
 
 

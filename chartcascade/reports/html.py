@@ -11,9 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from chartcascade.reports import frames
+from chartcascade.reports import frames, views
 from chartcascade.reports.artists import ArtistAnalytics, artist_analytics
 from chartcascade.reports.completeness import completeness
+from chartcascade.reports.period import PeriodRequest, default_period, period_report
 from chartcascade.reports.tracks import TrackAnalytics, track_analytics
 
 TOP_ARTISTS = 8
@@ -74,6 +75,60 @@ def position_figure(tracks: TrackAnalytics, chart: str) -> go.Figure | None:
     return figure
 
 
+def latest_by_country(database_url: str, artist_ids: list[int]) -> pd.DataFrame:
+    """artist_id, platform, metric, country_code, date, value: each country's newest stored
+    listeners figure (metrics named `*listeners*`) of the artists."""
+    rows = views.artist_countries(database_url, artist_ids)
+    rows = rows[rows["metric"].str.contains("listeners")]
+    keys = ["artist_id", "platform", "metric", "country_code"]
+    return rows.sort_values("date").groupby(keys, as_index=False).last()
+
+
+def country_figure(listeners: pd.DataFrame, name: str) -> go.Figure | None:
+    """A bar per country of one artist's newest listeners (one colour per platform), or None."""
+    if listeners.empty:
+        return None
+    figure = go.Figure()
+    for (platform, metric), rows in listeners.groupby(["platform", "metric"]):
+        rows = rows.sort_values("value", ascending=False)
+        label = f"{platform} {str(metric).replace('_', ' ')}"
+        dates = rows["date"].dt.strftime("%Y-%m-%d")
+        figure.add_trace(
+            go.Bar(x=rows["country_code"], y=rows["value"], name=label, hovertext=dates)
+        )
+    figure.update_layout(title=f"{name}: latest listeners by country", xaxis_title="country")
+    return figure
+
+
+def country_section(database_url: str, artists: ArtistAnalytics) -> list[str]:
+    """Per top artist, a bar chart of its newest listeners by country, or a note."""
+    top = artists.summary.head(TOP_ARTISTS)
+    latest = latest_by_country(database_url, top["artist_id"].tolist())
+    parts = ["<h2>Listeners by country</h2>"]
+    for _, artist in top.iterrows():
+        name = str(artist["artist"] or artist["artist_uuid"])
+        figure = country_figure(latest[latest["artist_id"] == artist["artist_id"]], name)
+        if figure is None:
+            parts.append(f"<p>{html.escape(name)}: no listeners by country stored.</p>")
+        else:
+            parts.append(_figure(figure))
+    return parts
+
+
+def period_section(
+    database_url: str, charts: Sequence[str], period: PeriodRequest | None
+) -> list[str]:
+    """The period summary of the charts' artists (default: the 28 days up to the newest data)."""
+    if period is None:
+        period = default_period(database_url, "artists", charts)
+        if period is None:
+            return ["<h2>Period</h2><p>No audience stored yet.</p>"]
+    figures = period_report(database_url, period)
+    where = f", {period.country}" if period.country else ", worldwide"
+    title = f"Period {period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}{where}"
+    return [f"<h2>{html.escape(title)}</h2>", _table(figures)]
+
+
 def _table(frame: pd.DataFrame) -> str:
     shown = frame.head(TABLE_ROWS)
     note = f"<p>First {TABLE_ROWS} of {len(frame)} rows.</p>" if len(frame) > TABLE_ROWS else ""
@@ -87,8 +142,11 @@ def _figure(figure: go.Figure | None) -> str:
     return figure.to_html(full_html=False, include_plotlyjs=False)
 
 
-def report_html(database_url: str, charts: Sequence[str] = ()) -> str:
-    """The full report as one HTML document."""
+def report_html(
+    database_url: str, charts: Sequence[str] = (), period: PeriodRequest | None = None
+) -> str:
+    """The full report as one HTML document (with the `period` summary: default the 28 days
+    up to the newest stored data)."""
     charts = list(charts) or frames.chart_slugs(database_url)
     artists = artist_analytics(database_url, charts=charts)
     tracks = track_analytics(database_url, charts=charts)
@@ -99,6 +157,8 @@ def report_html(database_url: str, charts: Sequence[str] = ()) -> str:
     for platform, metric in HEADLINE_METRICS:
         body.append(_figure(audience_figure(database_url, artists, platform, metric)))
     body.append(_table(artists.table()))
+    body += period_section(database_url, charts, period)
+    body += country_section(database_url, artists)
     body.append("<h2>Tracks</h2>")
     for chart in charts:
         body.append(_figure(position_figure(tracks, chart)))
@@ -116,9 +176,14 @@ def report_html(database_url: str, charts: Sequence[str] = ()) -> str:
     )
 
 
-def write_html_report(database_url: str, path: Path, charts: Sequence[str] = ()) -> Path:
+def write_html_report(
+    database_url: str,
+    path: Path,
+    charts: Sequence[str] = (),
+    period: PeriodRequest | None = None,
+) -> Path:
     """Write the HTML report of `charts` (default: every chart) to `path`; the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_html(database_url, charts), encoding="utf-8")
+    path.write_text(report_html(database_url, charts, period), encoding="utf-8")
     return path.resolve()

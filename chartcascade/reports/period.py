@@ -184,3 +184,14 @@ def period_report(database_url: str, request: PeriodRequest) -> pd.DataFrame:
     name = keys[1]
     points[name] = points[name].fillna(points[keys[0]])
     return period_figures(points, keys, spans, request.tolerance_days).reset_index(drop=True)
+
+
+def default_period(
+    database_url: str, kind: str, charts: Sequence[str] = (), days: int = 28
+) -> PeriodRequest | None:
+    """The `days` days up to the newest stored audience day, or None when there is none."""
+    newest = views.newest_day(database_url)
+    if newest is None:
+        return None
+    start = newest - timedelta(days=days - 1)
+    return PeriodRequest(kind, start, newest, charts=tuple(charts))

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, column, select, table
+from sqlalchemy import ColumnElement, Select, column, func, select, table
 
 from chartcascade.reports.frames import as_timestamps, read_frame
 
@@ -135,3 +135,13 @@ def chart_positions(database_url: str, charts: Sequence[str] = ()) -> pd.DataFra
 def credits(database_url: str) -> pd.DataFrame:
     """Rows of `bi_artist_track_credits`."""
     return read_frame(database_url, select(*credits_view.c), CREDIT_COLUMNS)
+
+
+def newest_day(database_url: str) -> date | None:
+    """The newest day of any stored track or artist audience figure."""
+    days = [
+        read_frame(database_url, select(func.max(view.c.date)), ["date"])["date"].iloc[0]
+        for view in (artist_audience_daily, track_audience_daily)
+    ]
+    stored = [pd.Timestamp(day) for day in days if day is not None]
+    return max(stored).date() if stored else None
