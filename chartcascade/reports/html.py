@@ -77,9 +77,10 @@ def position_figure(tracks: TrackAnalytics, chart: str) -> go.Figure | None:
 
 def latest_by_country(database_url: str, artist_ids: list[int]) -> pd.DataFrame:
     """artist_id, platform, metric, country_code, date, value: each country's newest stored
-    listeners figure (metrics named `*listeners*`) of the artists."""
+    listening figure (monthly listeners, or `listening` where a platform has no listeners) of
+    the artists."""
     rows = views.artist_countries(database_url, artist_ids)
-    rows = rows[rows["metric"].str.contains("listeners")]
+    rows = rows[rows["metric"].str.contains("listen")]
     keys = ["artist_id", "platform", "metric", "country_code"]
     return rows.sort_values("date").groupby(keys, as_index=False).last()
 
