@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlmodel import Session, col, delete, update
+from sqlmodel import Session, col, delete, select, update
 
 from chartcascade.db import as_utc, chunks, insert_statement
 from chartcascade.models import WorkClaim
@@ -46,26 +47,43 @@ def claim(
 
 
 def release(session: Session, *, keys: Sequence[str], owner: str) -> int:
-    """Drop `owner`'s claims on `keys` (others' claims stay); the number released."""
+    """Drop `owner`'s claims on `keys` (others' claims stay); the number released.
+
+    Rows are locked in key order first (PostgreSQL), as `claim` and `renew` lock them, so
+    concurrent runs never deadlock on each other's claims.
+    """
     released = 0
     for part in chunks(sorted(set(keys))):
-        statement = delete(WorkClaim).where(
-            col(WorkClaim.key).in_(part), col(WorkClaim.owner) == owner
-        )
+        mine = _locked(session, col(WorkClaim.key).in_(part), col(WorkClaim.owner) == owner)
+        if not mine:
+            continue
+        statement = delete(WorkClaim).where(col(WorkClaim.key).in_(mine))
         released += session.exec(statement.execution_options(synchronize_session=False)).rowcount
     return released
+
+
+def _locked(session: Session, *conditions: Any) -> list[str]:
+    """The keys of the claims matching `conditions`, row-locked in key order (PostgreSQL; SQLite
+    has one writer at a time and no row locks)."""
+    statement = select(WorkClaim.key).where(*conditions).order_by(col(WorkClaim.key))
+    return list(session.exec(statement.with_for_update()).all())
 
 
 def renew(session: Session, *, owner: str, lease: timedelta, now: datetime | None = None) -> int:
     """Extend every live claim of `owner` to now + `lease` (the heartbeat); the number renewed.
 
-    An expired claim is not revived: another run may already have taken it over.
+    An expired claim is not revived: another run may already have taken it over. Rows are
+    locked in key order first, as `claim` locks them.
     """
     now = as_utc(now or utcnow())
-    statement = (
-        update(WorkClaim)
-        .where(col(WorkClaim.owner) == owner, col(WorkClaim.expires_at) >= now)
-        .values(expires_at=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+    renewed = 0
+    live = _locked(session, col(WorkClaim.owner) == owner, col(WorkClaim.expires_at) >= now)
+    for part in chunks(live, CLAIM_CHUNK):
+        statement = (
+            update(WorkClaim)
+            .where(col(WorkClaim.key).in_(part), col(WorkClaim.owner) == owner)
+            .values(expires_at=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        renewed += int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+    return renewed

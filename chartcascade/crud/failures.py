@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select, update
@@ -15,6 +15,8 @@ from chartcascade.models._base import utcnow
 MAX_ERROR_CHARS = 2_000
 # A permanent failure is tried this many times, then only when the item changes or on request.
 MAX_PERMANENT_ATTEMPTS = 3
+PERMANENT_COOL_DOWN = timedelta(days=1)
+PERMANENT_COOL_DOWN_MAX = timedelta(days=30)
 
 
 def _one_more(stored: Any, _new: Any) -> Any:
@@ -70,7 +72,7 @@ def resolve_failures(session: Session, *, stage: str, item_uuids: Sequence[str])
                 col(FailedItem.item_uuid).in_(part),
                 col(FailedItem.resolved_at).is_(None),
             )
-            .values(resolved_at=now)
+            .values(resolved_at=now, attempts=0)  # a later failure counts from 1 again
             .execution_options(synchronize_session=False)
         )
         resolved += session.exec(statement).rowcount
@@ -99,12 +101,16 @@ def backing_off(
     stage: str,
     item_uuids: Sequence[str],
     changed_since: Mapping[str, datetime | None] | None = None,
+    now: datetime | None = None,
 ) -> set[str]:
-    """The items of `stage` whose open failure is permanent and was tried MAX_PERMANENT_ATTEMPTS
-    times, unless the item changed after its last failure (`changed_since`: item -> when it
-    last changed, for example when its metadata was fetched again)."""
+    """The items of `stage` whose open failure is permanent, was tried MAX_PERMANENT_ATTEMPTS
+    times or more and is still cooling down: one day after the third attempt, doubling with each
+    attempt after it, at most PERMANENT_COOL_DOWN_MAX (an item the API did not know yet may be
+    added later). An item that changed after its last failure (`changed_since`: item -> when
+    it last changed, for example when its metadata was fetched again) is tried at once."""
     changed_since = changed_since or {}
-    statement = select(FailedItem.item_uuid, FailedItem.last_failed_at).where(
+    now = as_utc(now or utcnow())
+    statement = select(FailedItem.item_uuid, FailedItem.last_failed_at, FailedItem.attempts).where(
         FailedItem.stage == stage,
         col(FailedItem.permanent).is_(True),
         col(FailedItem.resolved_at).is_(None),
@@ -112,13 +118,21 @@ def backing_off(
     )
     found: set[str] = set()
     for part in chunks(list(dict.fromkeys(item_uuids))):
-        for item_uuid, failed_at in session.exec(
-            statement.where(col(FailedItem.item_uuid).in_(part))
-        ).all():
+        rows = session.exec(statement.where(col(FailedItem.item_uuid).in_(part))).all()
+        for item_uuid, failed_at, attempts in rows:
+            failed_at = as_utc(failed_at)
             changed = changed_since.get(item_uuid)
-            if changed is None or as_utc(changed) <= as_utc(failed_at):
+            if changed is not None and as_utc(changed) > failed_at:
+                continue
+            if now < failed_at + cool_down(attempts):
                 found.add(item_uuid)
     return found
+
+
+def cool_down(attempts: int) -> timedelta:
+    """How long a permanent failure tried `attempts` times rests before the next try."""
+    doublings = max(0, attempts - MAX_PERMANENT_ATTEMPTS)
+    return min(PERMANENT_COOL_DOWN_MAX, PERMANENT_COOL_DOWN * 2 ** min(doublings, 16))
 
 
 def metadata_refetched(

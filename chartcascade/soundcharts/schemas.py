@@ -220,8 +220,9 @@ class SongAudiencePoint(Payload):
 
     @property
     def values(self) -> dict[str, int | None]:
-        """Identifier ("" when unnamed) -> value or None; a repeated identifier: the last."""
-        return {plot.identifier or "": plot.value for plot in self.plots}
+        """Identifier -> value or None; an unnamed plot is known by its place (`#0`, `#1`...),
+        so two unnamed plots are not merged; a repeated identifier: the last."""
+        return {plot.identifier or f"#{n}": plot.value for n, plot in enumerate(self.plots)}
 
 
 def country_code(value: Any) -> Any:

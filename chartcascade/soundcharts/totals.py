@@ -1,13 +1,17 @@
 """Daily totals of a song audience series summed over its platform identifiers.
 
-A day is a total only when every identifier the series has on that day carries a value.
-An identifier counts from the first day it shows in the fetched series (with a value or
-null): days before it are complete without it, so a new identifier never spoils earlier
-days. A day on which a counted identifier is null or left out is *incomplete*: it is not a
-total, and the caller fetches it again later. An identifier absent (null or left out) on
-every served day from some day D to the end, for at least `DROPPED_AFTER_DAYS` served days,
-counts as dropped from D on: the totals from D use the remaining identifiers, and a step
-down there is a change in the API's data, not ours.
+A day is a total only when every identifier the series has on that day carries a value; a
+day on which a counted identifier is null or left out is *incomplete*: it is not a total, and
+the caller fetches it again later. Which identifiers a day has:
+
+- An identifier counts from the window's first day, unless it is left out of each of the
+  first `NEW_AFTER_DAYS` days or more: then it is new, and counts from the first day it shows.
+  (A window that goes on from a stored day starts on that day, so an identifier left out of
+  the first day or two is one the series had.)
+- An identifier left out (absent from `plots`) of every day from some day D to the end, for at
+  least `DROPPED_AFTER_DAYS` days, counts as dropped from D on: a step down there is a change in
+  the API's data, not ours. A *null* value is the API saying the figure is not there yet: a run
+  of trailing nulls counts as dropped only after `NULL_DROPPED_AFTER_DAYS` days.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from dataclasses import dataclass, field
 
 from chartcascade.soundcharts.schemas import SongAudiencePoint
 
+NEW_AFTER_DAYS = 3
 DROPPED_AFTER_DAYS = 3
+NULL_DROPPED_AFTER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,13 @@ def _counted_spans(days: list[dict[str, int | None]]) -> dict[str, tuple[int, in
             if value is not None:
                 last_value[identifier] = index
     spans = {}
-    for identifier, start in first.items():
-        absent_from = max(start, last_value.get(identifier, start - 1) + 1)
-        dropped = len(days) - absent_from >= DROPPED_AFTER_DAYS
+    for identifier, shown in first.items():
+        start = shown if shown >= NEW_AFTER_DAYS else 0
+        absent_from = max(shown, last_value.get(identifier, shown - 1) + 1)
+        trailing = days[absent_from:]
+        nulls = any(identifier in values for values in trailing)
+        needed = NULL_DROPPED_AFTER_DAYS if nulls else DROPPED_AFTER_DAYS
+        dropped = len(trailing) >= needed
         spans[identifier] = (start, absent_from if dropped else len(days))
     return spans
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from prefect.context import TaskRunContext
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from chartcascade.crud.claims import claim, release
@@ -247,7 +248,7 @@ def _work_rounds(
     or the wait is over. The keys still held elsewhere at the end."""
     waiting = list(keys)
     first_round = True
-    deadline = time.monotonic() + ctx.held_wait
+    deadline = 0.0  # set once this run's own items are done: the wait is for the others'
     while waiting:
         by_claim = {claim_key(work, k): k for k in waiting}
         with session_scope(ctx.database_url) as session:
@@ -260,6 +261,8 @@ def _work_rounds(
         saver.finished.extend(fresh)
         _fetch_all(work, todo, ctx, meter, client, saver, transient)
         waiting = [k for k in waiting if k not in set(won_keys)]
+        if first_round:
+            deadline = time.monotonic() + ctx.held_wait
         first_round = False
         if not waiting or ctx.stop.is_set() or time.monotonic() >= deadline:
             break
@@ -323,14 +326,20 @@ def _carry_to_next_attempt(run_key: str | None, outcome: StageOutcome) -> None:
             _earlier_attempts[run_key] = outcome
 
 
+def can_succeed_later(exc: BaseException) -> bool:
+    """An API failure that is retryable, or a database that was busy, locked, deadlocked or
+    unreachable for a moment (SQLAlchemy's OperationalError)."""
+    return is_retryable(exc) or isinstance(exc, OperationalError)
+
+
 def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     """Prefect `retry_condition_fn`: retry only what a later attempt can fix."""
     try:
         state.result()
     except BatchFailed as exc:
-        return is_retryable(exc.cause)
+        return can_succeed_later(exc.cause)
     except BatchIncomplete:
         return True
     except Exception as exc:  # noqa: BLE001 - classify, never re-raise here
-        return is_retryable(exc)
+        return can_succeed_later(exc)
     return False

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from chartcascade.crud.failures import (
     backing_off,
+    cool_down,
     open_failures,
     record_failures,
     resolve_failures,
@@ -45,7 +46,7 @@ def test_record_failures_reopens_a_resolved_item(db_url: str) -> None:
         record_failures(session, stage="s", errors={"a": "again"}, run_id="r2")
     with session_scope(db_url) as session:
         (item,) = open_failures(session, item_uuids=["a"])
-    assert (item.attempts, item.error, item.resolved_at) == (2, "again", None)
+    assert (item.attempts, item.error, item.resolved_at) == (1, "again", None)  # counts anew
     assert item.first_failed_at.tzinfo is not None and item.first_failed_at <= datetime.now(UTC)
 
 
@@ -98,3 +99,41 @@ def test_backing_off_after_three_permanent_failures_until_the_item_changes(db_ur
         other_stage = backing_off(session, stage="track-metadata", item_uuids=keys)
     # t2 failed only transiently, t3 only once, t4 never.
     assert (resting, still, changed, other_stage) == ({"t1"}, {"t1"}, set(), set())
+
+
+def test_a_backed_off_failure_is_tried_again_after_its_cool_down(db_url: str) -> None:
+    for _ in range(4):
+        with session_scope(db_url) as session:
+            record_failures(
+                session, stage="track-metadata", errors={"t1": "404"}, run_id="r", permanent=True
+            )
+    with session_scope(db_url) as session:
+        failed_at = open_failures(session, item_uuids=["t1"])[0].last_failed_at
+        resting = [
+            backing_off(session, stage="track-metadata", item_uuids=["t1"], now=failed_at + wait)
+            for wait in (timedelta(hours=47), timedelta(hours=49))
+        ]
+    # Tried 4 times: one day after the third try, doubled once.
+    assert (cool_down(3), cool_down(4), cool_down(40)) == (
+        timedelta(days=1),
+        timedelta(days=2),
+        timedelta(days=30),
+    )
+    assert resting == [{"t1"}, set()]
+
+
+def test_attempts_count_again_from_one_after_a_resolve(db_url: str) -> None:
+    for _ in range(2):
+        with session_scope(db_url) as session:
+            record_failures(
+                session, stage="track-metadata", errors={"t1": "404"}, run_id="r", permanent=True
+            )
+    with session_scope(db_url) as session:
+        resolve_failures(session, stage="track-metadata", item_uuids=["t1"])
+    with session_scope(db_url) as session:
+        record_failures(
+            session, stage="track-metadata", errors={"t1": "404"}, run_id="r", permanent=True
+        )
+    with session_scope(db_url) as session:
+        assert open_failures(session, item_uuids=["t1"])[0].attempts == 1
+        assert backing_off(session, stage="track-metadata", item_uuids=["t1"]) == set()

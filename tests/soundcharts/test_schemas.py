@@ -154,7 +154,7 @@ def test_null_plot_values_are_kept() -> None:
     )
 
     assert [(p.identifier, p.value) for p in point.plots] == [("a", None), (None, 4)]
-    assert point.values == {"a": None, "": 4}
+    assert point.values == {"a": None, "#1": 4}
 
 
 def test_dates_with_only_nulls_or_no_plots_are_kept() -> None:
@@ -176,7 +176,7 @@ def test_dates_with_only_nulls_or_no_plots_are_kept() -> None:
 def test_flat_audience_item_becomes_one_plot() -> None:
     points = song_audience_series([{"date": "2024-03-01", "value": 12}])
 
-    assert points[0].values == {"": 12}
+    assert points[0].values == {"#0": 12}
 
 
 def test_artist_audience_keeps_null_counters_as_none() -> None:

@@ -66,16 +66,26 @@ def test_a_single_identifier_null_day_is_left_out_too() -> None:
 
 
 def test_a_new_identifier_does_not_spoil_the_days_before_it() -> None:
-    items = [item(1, a=100), item(2, a=110), item(3, a=120, c=1), item(4, a=130, c=3)]
+    items = [item(n, a=100 + n) for n in (1, 2, 3)] + [item(4, a=104, c=1), item(5, a=105, c=3)]
 
     totals, incomplete = totals_of(items)
 
-    assert totals == [(day(1), 100), (day(2), 110), (day(3), 121), (day(4), 133)]
+    assert totals == [(day(1), 101), (day(2), 102), (day(3), 103), (day(4), 105), (day(5), 108)]
     assert incomplete == []
 
 
-def test_an_identifier_gone_for_three_days_counts_as_dropped() -> None:
-    items = [item(1, a=100, b=100), item(2, a=110), item(3, a=120, b=None), item(4, a=130)]
+def test_an_identifier_left_out_of_the_first_days_only_is_awaited() -> None:
+    # The window's first day (often the stored day it goes on from) lacks b: not a total.
+    items = [item(1, a=100), item(2, a=110, b=50), item(3, a=120, b=51)]
+
+    totals, incomplete = totals_of(items)
+
+    assert totals == [(day(2), 160), (day(3), 171)]
+    assert incomplete == [day(1)]
+
+
+def test_an_identifier_left_out_for_three_days_counts_as_dropped() -> None:
+    items = [item(1, a=100, b=100), item(2, a=110), item(3, a=120), item(4, a=130)]
 
     totals, incomplete = totals_of(items)
 
@@ -92,11 +102,29 @@ def test_an_identifier_gone_for_two_days_is_still_awaited() -> None:
     assert incomplete == [day(3), day(4)]
 
 
-def test_an_identifier_null_on_every_day_of_a_long_range_is_dropped() -> None:
-    totals, incomplete = totals_of([item(n, a=10 * n, b=None) for n in (1, 2, 3)])
+def test_a_late_identifier_null_on_the_newest_days_is_awaited_not_dropped() -> None:
+    items = [item(1, a=100, b=100), item(2, a=110, b=None), item(3, a=120, b=None)]
+    items.append(item(4, a=130, b=None))
 
-    assert totals == [(day(1), 10), (day(2), 20), (day(3), 30)]
+    totals, incomplete = totals_of(items)
+
+    assert totals == [(day(1), 200)]
+    assert incomplete == [day(2), day(3), day(4)]
+
+
+def test_an_identifier_null_on_every_day_of_a_long_range_is_dropped() -> None:
+    totals, incomplete = totals_of([item(n, a=10 * n, b=None) for n in range(1, 8)])
+
+    assert totals == [(day(n), 10 * n) for n in range(1, 8)]
     assert incomplete == []
+
+
+def test_two_unnamed_plots_are_both_counted() -> None:
+    items = [{"date": "2024-03-01", "plots": [{"value": 5}, {"identifier": None, "value": 7}]}]
+
+    totals, incomplete = totals_of(items)
+
+    assert (totals, incomplete) == ([(day(1), 12)], [])
 
 
 def test_a_lower_sum_with_every_identifier_present_is_stored() -> None:

@@ -1,0 +1,72 @@
+"""Items another run holds: waited for once this run's own items are done, then re-checked."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from chartcascade.crud.claims import claim, release
+from chartcascade.db import session_scope
+from chartcascade.soundcharts import SoundchartsClient
+from chartcascade.tasks.batch import RunContext, run_batch
+from chartcascade.tasks.budget import CallBudget
+
+
+class SlowWork:
+    """A stage whose items take a while to fetch; `stored` is what the database holds."""
+
+    stage = "test-stage"
+
+    def __init__(self, stored: set[str], seconds: float) -> None:
+        self.stored = stored
+        self.seconds = seconds
+
+    def select(self, session: Session, keys: Sequence[str]) -> dict[str, bool]:
+        return {key: True for key in keys if key not in self.stored}
+
+    def estimate(self, key: str) -> int:
+        return 0
+
+    def fetch(self, client: SoundchartsClient, key: str) -> str:
+        time.sleep(self.seconds)
+        return key
+
+    def save(self, session: Session, results: list[tuple[str, Any]]) -> None:
+        self.stored.update(key for key, _ in results)
+
+
+def test_an_item_held_elsewhere_is_waited_for_after_the_batchs_own_work(
+    cascade_env: str,
+) -> None:
+    stored: set[str] = set()
+    with session_scope(cascade_env) as session:
+        claim(session, keys=["test-stage/held"], owner="other", lease=timedelta(seconds=45))
+
+    def other_run() -> None:  # stores the item and lets it go while the batch is still busy
+        time.sleep(1.0)
+        stored.add("held")
+        with session_scope(cascade_env) as session:
+            release(session, keys=["test-stage/held"], owner="other")
+
+    threading.Thread(target=other_run).start()
+    ctx = RunContext(
+        run_id="me",
+        database_url=cascade_env,
+        budget=CallBudget(None),
+        rate_limit_name=None,
+        rate_chunk=1,
+        held_wait=3,  # shorter than the batch's own work (4 x 1.5 s)
+    )
+
+    outcome = run_batch(SlowWork(stored, 1.5), ["a", "b", "c", "d", "held"], ctx)
+
+    assert (outcome.new, outcome.elsewhere, outcome.deferred) == (
+        {"a", "b", "c", "d"},
+        {"held"},
+        set(),
+    )
