@@ -34,12 +34,13 @@ def serve_command(
     """
     from prefect import serve
 
-    from chartcascade.deploy.definitions import DeploymentFileError, runner_deployments
+    from chartcascade.deploy.definitions import DeploymentFileError
+    from chartcascade.deploy.schedules import served_deployments
     from chartcascade.settings import get_settings
 
     get_settings()  # a bad setting ends the command here, not in every run
     try:
-        deployments = runner_deployments(prefect_file, deployment or None)
+        deployments = served_deployments(prefect_file, deployment or None)
     except DeploymentFileError as exc:
         fail(str(exc))
     if prefect_api_url():
