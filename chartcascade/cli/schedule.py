@@ -53,6 +53,7 @@ def add_command(
         CronSchedule(cron=cron, timezone=timezone)
     except ValidationError as exc:
         fail(f"bad --cron or --timezone: {exc.errors()[0]['msg']}")
+    parse_options(option)  # a bad key or value fails here, before the server is asked
     _server()
     try:
         base = schedules.base_options(chart, prefect_file)
