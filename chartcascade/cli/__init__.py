@@ -19,6 +19,7 @@ from chartcascade.cli import admin, analytics, demo, operations, sandbox, sync  
 from chartcascade.cli.artists import artists_app  # noqa: E402
 from chartcascade.cli.backfill import backfill_command  # noqa: E402
 from chartcascade.cli.catalogue import charts_command  # noqa: E402
+from chartcascade.cli.dashboard import dashboard_command  # noqa: E402
 from chartcascade.cli.errors import CommandGroup  # noqa: E402
 from chartcascade.cli.schedule import schedule_app  # noqa: E402
 
@@ -47,6 +48,7 @@ app.add_typer(sandbox.sandbox_app, name="sandbox")
 app.command("charts")(charts_command)
 app.add_typer(artists_app, name="artists")
 app.command("backfill")(backfill_command)
+app.command("dashboard")(dashboard_command)
 app.add_typer(schedule_app, name="schedule")
 analytics.register(app)
 operations.register(app)

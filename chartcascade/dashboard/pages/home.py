@@ -1,0 +1,56 @@
+"""The home page: every synced chart, its newest ranking, its completeness and its last run."""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from urllib.parse import quote
+
+from chartcascade.dashboard import layout, queries
+from chartcascade.reports.completeness import completeness
+
+
+def prefect_ui() -> str | None:
+    """The Prefect UI's address: PREFECT_UI_URL, else PREFECT_API_URL without its `/api`."""
+    ui = os.environ.get("PREFECT_UI_URL")
+    if ui:
+        return ui.rstrip("/")
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        return api.rstrip("/").removesuffix("/api")
+    return None
+
+
+def runs_link(chart: str) -> str | None:
+    """The Prefect UI's flow runs page, searched for the chart's runs (None without a UI)."""
+    ui = prefect_ui()
+    return f"{ui}/runs?flow-run-search={quote(chart)}" if ui else None
+
+
+def home_page(database_url: str) -> str:
+    """Charts with their newest ranking date, completeness gaps and last sync."""
+    charts = queries.charts(database_url)
+    if charts.empty:
+        body = '<p class="note">No chart has been synced yet: run `chartcascade sync CHART`.</p>'
+        return layout.page("Charts", body)
+    audits = {slug: completeness(database_url, slug) for slug in charts["chart"]}
+    charts["gaps"] = [audits[slug].gaps for slug in charts["chart"]]
+    charts["open_failures"] = [audits[slug].open_failures for slug in charts["chart"]]
+
+    def last_run(row: dict[str, object]) -> str:
+        shown = escape(layout.text(row["last_synced_at"])) or "never recorded"
+        href = runs_link(str(row["chart"]))
+        return f'{shown} (<a href="{escape(href)}">runs in Prefect</a>)' if href else shown
+
+    cells = {
+        "chart": lambda r: layout.link(layout.url(f"/chart/{r['chart']}"), r["chart"]),
+        "newest": lambda r: layout.link(
+            layout.url(f"/chart/{r['chart']}", {"date": r["newest"]}), r["newest"]
+        ),
+        "gaps": lambda r: layout.link(f"/completeness/{r['chart']}", r["gaps"]),
+        "last_synced_at": last_run,
+    }
+    columns = ["chart", "name", "platform", "country_code", "newest", "rankings", "gaps"]
+    columns += ["open_failures", "last_synced_at"]
+    body = layout.table(charts, columns, cells=cells, table_id="charts")
+    return layout.page("Charts", body)
