@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
 import socket
@@ -250,7 +251,7 @@ def limiter(args: argparse.Namespace) -> None:
     from prefect import get_client
 
     from chartcascade.settings import Settings
-    from tests.tasks.rate_load import start_in, window_figures
+    from tests.tasks.rate_load import LoadResult, common_span, start_in, window_figures
 
     burst = Settings.model_fields["rate_limit_burst"].default
     for rate, window, processes, seconds in LIMITER_CASES:
@@ -261,23 +262,28 @@ def limiter(args: argparse.Namespace) -> None:
                 client.upsert_global_concurrency_limit_by_name(
                     name, limit=burst, slot_decay_per_second=0.95 * rate
                 )
-            wall_start, start = start_in(8.0)
+            wall_start, _ = start_in(8.0)
             command = [sys.executable, "-m", "tests.tasks.rate_load", sandbox_url, name]
-            command += [str(seconds), "--refill", str(0.95 * rate), "--chunk", str(burst // 2)]
+            command += [str(seconds), "--refill", str(0.95 * rate), "--chunk", str(burst)]
             command += ["--start-at", str(wall_start)]
             children = [
                 subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
                 for _ in range(processes)
             ]
-            for child in children:
-                child.communicate(timeout=seconds + 120)
+            outputs = [child.communicate(timeout=seconds + 120)[0] for child in children]
             log = [tuple(entry) for entry in stats(sandbox_url)["request_log"]]
-        figures = window_figures(log, window, (start, start + seconds))  # type: ignore[arg-type]
+        results = [LoadResult(**json.loads(output)) for output in outputs]
+        figures = window_figures(log, window, common_span(results))  # type: ignore[arg-type]
         print(
             f"limiter: R = {rate:g}/s per {window:g} s window, {processes} process(es) x 16 "
-            f"threads, Prefect limit {0.95 * rate:g}/s burst {burst}, {seconds:g} s"
+            f"threads, Prefect limit {0.95 * rate:g}/s burst {burst} (acquired whole), "
+            f"{seconds:g} s"
         )
         print(f"  {figures.line(rate, window)}")
+        shares = ", ".join(
+            f"{r.calls} calls / {r.acquisitions} chunks / {r.denials} denied" for r in results
+        )
+        print(f"  per process: {shares}")
 
 
 def main() -> None:

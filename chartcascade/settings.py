@@ -77,7 +77,10 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(
         20.0, validation_alias="CHARTCASCADE_RATE_LIMIT_PER_SECOND", gt=0
     )
-    rate_limit_burst: int = Field(10, validation_alias="CHARTCASCADE_RATE_LIMIT_BURST", ge=1)
+    # Each acquisition takes the whole burst, so the Prefect limit grants it at most once per
+    # `burst / rate` seconds: with a burst that divides the rate, no second is granted more
+    # than the rate (a per-second API limit is safe); a bigger burst costs fewer round trips.
+    rate_limit_burst: int = Field(5, validation_alias="CHARTCASCADE_RATE_LIMIT_BURST", ge=1)
     max_rate_limit_wait_seconds: float = Field(
         60.0, validation_alias="CHARTCASCADE_MAX_RATE_LIMIT_WAIT_SECONDS", ge=0
     )

@@ -34,7 +34,7 @@ def start_run(
     settings.credentials()
     upgrade(settings.database_url)
     burst, refill = require_rate_limit(settings)
-    chunk = max(1, burst // 2)
+    chunk = burst  # a whole burst per acquisition: chunks are granted a refill time apart
     run_id = str(flow_run.id or f"local-{uuid4()}")
     return RunContext(
         run_id=run_id,
@@ -42,7 +42,7 @@ def start_run(
         budget=CallBudget(max_api_calls),
         rate_limit_name=settings.rate_limit_name,
         rate_chunk=chunk,
-        # Slots in hand are at most two chunks; they expire after two refill times (at least
+        # Slots in hand are at most one chunk; they expire after two refill times (at least
         # 10 s, or threads could not spend a chunk before it expired), never surviving idleness.
         rate_max_age=max(MIN_SLOT_AGE, 2 * chunk / refill),
         rate_refill=refill,

@@ -23,6 +23,9 @@ ACQUIRE_TIMEOUT_SECONDS = 60.0
 SPEND_GRACE_SECONDS = 1.0
 # While a 429 pauses the process, slots are acquired only this close to the pause's end.
 PREFETCH_LEAD_SECONDS = 0.2
+# The next chunk is asked for this long (about a round trip to the Prefect server) before the
+# pace would have spent the slots in hand.
+ASK_LEAD_SECONDS = 0.03
 
 
 class BudgetExhausted(Exception):
@@ -59,14 +62,17 @@ class RateBudget:
     """Slots of one shared Prefect rate limit, acquired in chunks, spent one per request at the
     process's `Pace`.
 
-    Every task thread of a process draws from one pool per limit, and one background thread
-    acquires for it: each acquisition is a round trip to the Prefect server, so one per chunk
-    of requests keeps the limiter off the hot path. The rate bound across
-    processes is Prefect's: no request is sent on a slot the server did not grant, or on one
-    the server may already have freed (a grant expires once the slots this process holds on the
-    server have decayed, at the latest after `max_age`). Within the process the `Pace` spaces
-    requests evenly and listens to 429s. An acquisition that takes longer than `timeout`
-    raises `RateLimiterUnavailable` in every thread waiting for it.
+    Every task thread of a process draws from one pool per limit, and one background thread,
+    living as long as the pool, acquires for it: each acquisition is a round trip to the
+    Prefect server, so one per chunk of requests keeps the limiter off the hot path. The next
+    chunk is asked for just before the pace will have spent the slots in hand. The rate bound
+    across processes is Prefect's: no request is sent on a slot the server did not grant, or on
+    one the server may already have freed (a grant expires once the slots this process holds on
+    the server have decayed, at the latest after `max_age`). With the whole burst as the chunk
+    (as runs acquire) the server grants one chunk per `chunk / refill` seconds to all
+    processes together, so two processes never spend chunks at once. Within the process the
+    `Pace` spaces requests evenly and listens to 429s. An acquisition that takes longer than
+    `timeout` raises `RateLimiterUnavailable` in every thread waiting for it.
     """
 
     _pools: dict[str, RateBudget] = {}
@@ -91,7 +97,8 @@ class RateBudget:
         self._level = 0.0  # this process's slots on the server, decaying at `refill`
         self._level_at = 0.0
         self._requester = SlotRequester(name, self.chunk, refill, timeout)
-        self._fetcher: threading.Thread | None = None
+        self._fetcher: threading.Thread | None = None  # acquires chunks while the pool lives
+        self._ask_at: float | None = None  # when the chunk being acquired may be asked for
         self._closed = threading.Event()
         self.acquisitions = 0  # chunks granted so far
         self._failures = 0
@@ -129,9 +136,15 @@ class RateBudget:
         with self._changed:
             self._closed.set()
             fetcher = self._fetcher
+            self._changed.notify_all()
         if fetcher is not None:
             fetcher.join(timeout)
         self._requester.close()
+
+    @property
+    def denials(self) -> int:
+        """Acquisition requests the Prefect server refused so far."""
+        return self._requester.denials
 
     def spend(self) -> None:
         """Take one slot and this process's next turn to send, and wait for the turn; the next
@@ -160,9 +173,10 @@ class RateBudget:
                 self._drop_expired(turn)  # grants that end before the turn are of no use
                 if self._grants:
                     self._take()
+                    pause = self.pace.take(turn)
                     if self._held() < self.chunk:
                         self._acquire_in_background()
-                    return turn, self.pace.take(turn)
+                    return turn, pause
                 if self._failures != failures and self._error is not None:
                     raise self._error
                 if deadline is None:
@@ -186,34 +200,53 @@ class RateBudget:
             self._grants.popleft()
 
     def _acquire_in_background(self) -> None:
-        if self._fetcher is not None or self._closed.is_set():
+        """Have the next chunk acquired, asked for shortly before the pace will have spent
+        the slots in hand (so a slowed process does not take chunks it cannot spend)."""
+        if self._ask_at is not None or self._closed.is_set():
             return
-        context = contextvars.copy_context()  # the caller's Prefect settings and client
-        self._fetcher = threading.Thread(
-            target=context.run, args=(self._acquire,), name=f"rate-{self.name}", daemon=True
-        )
-        self._fetcher.start()
+        now = time.monotonic()
+        self._ask_at = self.pace.next_turn(now) + self._held() / self.pace.rate - ASK_LEAD_SECONDS
+        if self._fetcher is None:
+            context = contextvars.copy_context()  # the caller's Prefect settings and client
+            self._fetcher = threading.Thread(
+                target=context.run, args=(self._fetch,), name=f"rate-{self.name}", daemon=True
+            )
+            self._fetcher.start()
+        self._changed.notify_all()
 
-    def _acquire(self) -> None:
+    def _fetch(self) -> None:
+        """The pool's acquiring thread: one chunk each time one is wanted, until closed."""
+        with self._requester.asking():
+            while True:
+                with self._changed:
+                    while self._ask_at is None and not self._closed.is_set():
+                        self._changed.wait()
+                    ask_at = self._ask_at
+                    if ask_at is None or self._closed.is_set():
+                        return
+                self._acquire(ask_at)
+
+    def _acquire(self, not_before: float) -> None:
         error: BaseException | None = None
-        granted = False
+        sent: float | None = None
         try:
-            granted = self._requester.acquire(self._closed)
+            sent = self._requester.acquire(self._closed, not_before)
         except BaseException as exc:  # noqa: BLE001 - handed to the spending threads
             error = exc
         with self._changed:
-            self._fetcher = None
-            if granted:
-                self._granted(time.monotonic())
+            self._ask_at = None
+            if sent is not None:
+                self._granted(sent)
             elif error is not None:
                 self._failures += 1
                 self._error = error
             self._changed.notify_all()
 
     def _granted(self, now: float) -> None:
-        """Record a chunk granted at `now`. The server frees slots at `refill` per second, in
-        the order granted, so this chunk is free once this process's slots up to it have
-        decayed (other processes' slots only make that later)."""
+        """Record a chunk granted no earlier than `now` (when it was asked for). The server
+        frees slots at `refill` per second, in the order granted, so this chunk is free once
+        this process's slots up to it have decayed (other processes' slots only make that
+        later)."""
         self._level = max(0.0, self._level - self.refill * (now - self._level_at)) + self.chunk
         self._level_at = now
         life = min(self.max_age, self._level / self.refill)

@@ -3,9 +3,11 @@
 Prefect's own `rate_limit()` sleeps for the server's `Retry-After`, which grows with every
 denied request of every process (`(slots + denied slots) / decay`), and its client backs off
 2, 4, 8 s on a 503 (a busy SQLite server): two processes sharing a limit left it idle for
-seconds at a time. Here a denied or failed request is asked again after at most half the time
-the server needs to free one chunk, and an acquisition that takes longer than its timeout
-raises `RateLimiterUnavailable`.
+seconds at a time. Here a chunk is asked for when the server can have freed one: a limit
+whose burst is one chunk grants the next chunk `chunk / refill` seconds after the last grant
+(its decay is floored, so it is never earlier), so the requester asks then and, when denied
+(another process took it; a denial costs the server no decay), again shortly after. An
+acquisition that takes longer than its timeout raises `RateLimiterUnavailable`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
@@ -20,6 +23,13 @@ from prefect import get_client
 from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 LOCKED = 423
+# A chunk is asked for this long after the server can have freed it (the server's clock runs
+# a few ms behind ours: a request that arrives early is denied).
+ASK_MARGIN_SECONDS = 0.003
+# After a denial, ask again after MIN_POLL_SECONDS, doubling with each denial in a row up to
+# this share of the time the server takes to free a chunk: little of the limit is left idle.
+DENIED_POLL_SHARE = 0.15
+MIN_POLL_SECONDS = 0.005
 
 
 class RateLimiterUnavailable(Exception):
@@ -43,25 +53,44 @@ class SlotRequester:
         self.chunk = chunk
         self.refill = refill
         self.timeout = timeout
+        self.denials = 0  # requests the server refused so far
+        self._next_ask = 0.0  # no chunk can be freed for this process before then
         self._client: Any = None
         self._lock = threading.Lock()
 
-    def acquire(self, stop: threading.Event) -> bool:
-        """Block until the server grants a chunk (True), or `stop` is set (False)."""
+    def acquire(self, stop: threading.Event, not_before: float = 0.0) -> float | None:
+        """Block until the server grants a chunk, asking no earlier than `not_before` (a
+        `time.monotonic()`); the time the granted request was sent (the grant is no older),
+        or None when `stop` is set."""
         deadline = time.monotonic() + self.timeout
-        with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):  # retried here
-            while not stop.is_set():
-                problem = None
-                try:
-                    wait = self._try_once()
-                except (httpx.TransportError, ServerBusy) as exc:
-                    problem, wait = exc, self._poll_interval()
-                if wait is None:
-                    return True
+        wait = max(not_before, self._next_ask) - time.monotonic()
+        problem: BaseException | None = None
+        denied = 0  # requests denied in a row
+        while not stop.is_set():
+            if wait > 0:
                 if time.monotonic() + wait > deadline:
                     raise RateLimiterUnavailable(timeout_message(self.name, self.timeout, problem))
-                stop.wait(wait)
-        return False
+                if stop.wait(wait):
+                    break
+            problem = None
+            sent = time.monotonic()
+            try:
+                denied_for = self._try_once(denied)
+            except (httpx.TransportError, ServerBusy) as exc:
+                problem, denied_for = exc, self._retry_interval()
+            if denied_for is None:
+                self._next_ask = sent + self.chunk / self.refill + ASK_MARGIN_SECONDS
+                return sent
+            self.denials += problem is None
+            denied += 1
+            wait = denied_for
+        return None
+
+    def asking(self) -> AbstractContextManager[Any]:
+        """The context to call `acquire` in, entered once for many acquisitions (entering it
+        builds Prefect settings: up to 0.1 s on a busy machine): Prefect's client retries
+        off, since `acquire` asks again itself."""
+        return temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0})
 
     def close(self) -> None:
         with self._lock:
@@ -69,8 +98,9 @@ class SlotRequester:
         if client is not None:
             client.__exit__(None, None, None)
 
-    def _try_once(self) -> float | None:
-        """None when granted, else the seconds to wait before asking again."""
+    def _try_once(self, denied: int) -> float | None:
+        """None when granted, else the seconds to wait before asking again (`denied`: the
+        requests denied in a row before this one)."""
         try:
             response = self._prefect().increment_concurrency_slots(
                 names=[self.name], slots=self.chunk, mode="rate_limit"
@@ -85,14 +115,21 @@ class SlotRequester:
                     f"({status}): run `chartcascade setup` to repair it"
                 ) from exc
             server_wait = float(exc.response.headers.get("Retry-After") or 0.0)
-            return min(server_wait, self._poll_interval())
+            return min(server_wait, self._poll_interval(denied))
         if not response.json():
             raise MissingLimitError(f"The Prefect rate limit {self.name!r} does not exist")
         return None
 
-    def _poll_interval(self) -> float:
-        """Half the time the server needs to free one chunk, with jitter."""
-        return 0.5 * self.chunk / self.refill * random.uniform(0.7, 1.0)  # noqa: S311
+    def _retry_interval(self) -> float:
+        """The wait after a failed request: half the time the server needs to free a chunk
+        (at least 50 ms), with jitter."""
+        return max(0.05, 0.5 * self.chunk / self.refill) * random.uniform(0.7, 1.0)  # noqa: S311
+
+    def _poll_interval(self, denied: int) -> float:
+        """The wait before asking again after `denied` + 1 denials in a row, with jitter."""
+        longest = max(MIN_POLL_SECONDS, DENIED_POLL_SHARE * self.chunk / self.refill)
+        wait = min(longest, MIN_POLL_SECONDS * 2 ** min(denied, 16))
+        return wait * random.uniform(0.7, 1.0)  # noqa: S311
 
     def _prefect(self) -> Any:
         """One Prefect API client for the requester, opened on first use."""

@@ -34,6 +34,10 @@ class LoadResult:
     gave_up: int = 0  # calls that still ended in a 429 after the client's waits
     slowdowns: int = 0  # times the process lowered its pace
     final_rate: float = 0.0  # the pace at the end
+    acquisitions: int = 0  # chunks the Prefect limit granted
+    denials: int = 0  # acquisition requests it refused
+    started: float = 0.0  # the load's start and end in `time.monotonic()` (late when the
+    ended: float = 0.0  # imports outlast the planned start on a busy machine)
 
 
 def run_load(
@@ -47,7 +51,8 @@ def run_load(
     start_at: float | None = None,
 ) -> LoadResult:
     """`threads` threads calling the sandbox for `seconds` through one process's pool, from
-    `start_at` (a `time.time()`, so that processes start together) or now."""
+    `start_at` (a `time.time()`, so that processes start together) or now. The clients are
+    built before the start (building 16 takes up to a second on a busy machine)."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         base_url=base_url,
@@ -57,18 +62,23 @@ def run_load(
     pool = RateBudget(limit_name, chunk, max_age=60.0, refill=refill)
     result = LoadResult()
     lock = threading.Lock()
+    clients = []
+    for _ in range(threads):
+        meter = CallMeter(CallBudget(None), pool)
+        clients.append(
+            SoundchartsClient(
+                settings,
+                credentials=SANDBOX_KEY,
+                before_request=meter.before_request,
+                on_rate_limit=meter.rate_limited,
+            )
+        )
     if start_at is not None:
         time.sleep(max(0.0, start_at - time.time()))
-    deadline = time.monotonic() + seconds
+    result.started = time.monotonic()
+    deadline = result.started + seconds
 
-    def work() -> None:
-        meter = CallMeter(CallBudget(None), pool)
-        client = SoundchartsClient(
-            settings,
-            credentials=SANDBOX_KEY,
-            before_request=meter.before_request,
-            on_rate_limit=meter.rate_limited,
-        )
+    def work(client: SoundchartsClient) -> None:
         with client:
             while time.monotonic() < deadline:
                 try:
@@ -79,7 +89,7 @@ def run_load(
         with lock:
             result.calls += client.calls_made
 
-    workers = [threading.Thread(target=work) for _ in range(threads)]
+    workers = [threading.Thread(target=work, args=(client,)) for client in clients]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -87,6 +97,9 @@ def run_load(
     pool.close()
     result.slowdowns = pool.pace.slowdowns
     result.final_rate = pool.pace.rate
+    result.ended = deadline
+    result.acquisitions = pool.acquisitions
+    result.denials = pool.denials
     return result
 
 
@@ -129,6 +142,11 @@ def window_figures(
         busiest_sent=busiest(sent, window),
         busiest_admitted=busiest(admitted, window),
     )
+
+
+def common_span(results: Sequence[LoadResult]) -> tuple[float, float]:
+    """The (start, end) in `time.monotonic()` while every process was loading."""
+    return max(r.started for r in results), min(r.ended for r in results)
 
 
 def start_in(seconds: float) -> tuple[float, float]:

@@ -16,8 +16,9 @@ import pytest
 from prefect import get_client
 
 from chartcascade.sandbox import Sandbox
+from chartcascade.settings import Settings
 
-from .rate_load import LoadResult, WindowFigures, start_in, window_figures
+from .rate_load import LoadResult, WindowFigures, common_span, start_in, window_figures
 
 pytestmark = pytest.mark.prefect
 
@@ -25,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 R = 20  # requests per second the API allows ...
 WINDOW = 1.0  # ... counted per 1-second window
 REFILL = 19.0  # the Prefect limit: 0.95 R per second,
-BURST = 10  # the default burst
-SECONDS = 20.0
+BURST = Settings.model_fields["rate_limit_burst"].default  # the default burst, which a run
+SECONDS = 20.0  # acquires whole (chartcascade/flows/stages.py)
 
 
 def run_processes(
@@ -44,9 +45,9 @@ def run_processes(
     sandbox.config.latency_ms = 20.0
     env = dict(os.environ, PREFECT_API_URL=prefect_api)
     with sandbox.serve() as base_url:
-        wall_start, start = start_in(8.0)  # the processes import Prefect first
+        wall_start, _ = start_in(8.0)  # the processes import Prefect first
         command = [sys.executable, "-m", "tests.tasks.rate_load", base_url, name, str(SECONDS)]
-        command += ["--refill", str(REFILL), "--chunk", str(BURST // 2)]
+        command += ["--refill", str(REFILL), "--chunk", str(BURST)]
         command += ["--start-at", str(wall_start)]
         children = [
             subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
@@ -55,7 +56,7 @@ def run_processes(
         outputs = [child.communicate(timeout=120)[0] for child in children]
     assert [child.returncode for child in children] == [0] * processes
     results = [LoadResult(**json.loads(output)) for output in outputs]
-    return window_figures(sandbox.request_log, WINDOW, (start, start + SECONDS)), results
+    return window_figures(sandbox.request_log, WINDOW, common_span(results)), results
 
 
 def assert_within_the_limit(figures: WindowFigures) -> None:
@@ -74,11 +75,5 @@ def test_sixteen_threads_stay_within_a_per_second_limit(sandbox: Sandbox, prefec
 def test_two_processes_share_one_per_second_limit(sandbox: Sandbox, prefect_api: str) -> None:
     figures, results = run_processes(sandbox, prefect_api, processes=2)
 
-    assert figures.limited <= 0.05 * figures.requests, figures
-    assert figures.busiest_admitted <= R * WINDOW, figures
+    assert_within_the_limit(figures)
     assert all(result.calls > 0 for result in results)
-    if figures.throughput < 0.85 * R:  # a known shortfall, kept visible rather than loosened
-        pytest.xfail(
-            f"two processes reached {figures.throughput / R:.2f} R (target 0.85 R): measured "
-            "0.70-0.84 R on the shared 2-core machine; see the limiter benchmark"
-        )
