@@ -9,7 +9,15 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from chartcascade.models import Artist, Chart, RankingEntry, RankingSnapshot, Track
+from chartcascade.models import (
+    Artist,
+    ArtistAudiencePoint,
+    Chart,
+    RankingEntry,
+    RankingSnapshot,
+    Track,
+    TrackAudiencePoint,
+)
 from chartcascade.reports import views
 from chartcascade.reports.frames import as_timestamps, columns_of, read_frame
 
@@ -151,3 +159,14 @@ def artist_choices(database_url: str, limit: int = 2000) -> pd.DataFrame:
         .limit(limit)
     )
     return read_frame(database_url, statement, ["uuid", "name"])
+
+
+def newest_day(database_url: str) -> date | None:
+    """The newest day of any stored track or artist figure (by the date indexes; the BI
+    views' per-country rows come from the same fetches)."""
+    days = [
+        read_frame(database_url, columns_of(func.max(table.date)), ["date"])["date"].iloc[0]
+        for table in (ArtistAudiencePoint, TrackAudiencePoint)
+    ]
+    stored = [pd.Timestamp(day).date() for day in days if day is not None]
+    return max(stored) if stored else None

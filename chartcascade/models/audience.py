@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from chartcascade.models._base import timestamp_field
@@ -15,7 +15,10 @@ from chartcascade.models._base import timestamp_field
 class TrackAudiencePoint(SQLModel, table=True):
     __tablename__ = "track_audience_point"  # type: ignore[assignment]
 
-    __table_args__ = (UniqueConstraint("track_id", "platform", "date"),)
+    __table_args__ = (
+        UniqueConstraint("track_id", "platform", "date"),
+        Index("ix_track_audience_point_date", "date"),  # the newest stored day (dashboard)
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     track_id: int = Field(foreign_key="track.id", index=True)
@@ -28,7 +31,10 @@ class TrackAudiencePoint(SQLModel, table=True):
 class ArtistAudiencePoint(SQLModel, table=True):
     __tablename__ = "artist_audience_point"  # type: ignore[assignment]
 
-    __table_args__ = (UniqueConstraint("artist_id", "platform", "metric", "date"),)
+    __table_args__ = (
+        UniqueConstraint("artist_id", "platform", "metric", "date"),
+        Index("ix_artist_audience_point_date", "date"),  # the newest stored day (dashboard)
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     artist_id: int = Field(foreign_key="artist.id", index=True)

@@ -18,7 +18,7 @@ class FailedItem(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     stage: str = Field(max_length=64, index=True)
-    item_uuid: str = Field(max_length=64)
+    item_uuid: str = Field(max_length=64, index=True)  # open failures of an item
     error: str
     attempts: int = 1
     # True for failures a retry cannot fix (404, validation): they back off after a few attempts.

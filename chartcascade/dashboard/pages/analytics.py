@@ -39,7 +39,7 @@ def choice(database_url: str, query: QueryParams) -> Choice:
     end = params.day(query.get("to"), "to")
     start = params.day(query.get("from"), "from")
     if end is None:
-        end = views.newest_day(database_url) or date.today()
+        end = queries.newest_day(database_url) or date.today()
     start, end = params.period(start or end - timedelta(days=DEFAULT_DAYS - 1), end)
     kept = [(k, v) for k, v in query.multi_items() if k in {"artist", "platform"} and v]
     kept += [("from", str(start)), ("to", str(end))]

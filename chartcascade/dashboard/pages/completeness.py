@@ -7,8 +7,9 @@ from html import escape
 import pandas as pd
 
 from chartcascade.dashboard import layout, params, queries
+from chartcascade.dashboard.pages import home
 from chartcascade.reports import frames
-from chartcascade.reports.completeness import DOCUMENTED, choices_of, completeness
+from chartcascade.reports.completeness import DOCUMENTED, Completeness, choices_of, completeness
 from chartcascade.tasks.series import AIRPLAY, ARTIST_COUNTERS, LISTENING_METRICS
 
 GAP_COLUMNS = ["check", "kind", "uuid", "name"]
@@ -77,6 +78,26 @@ def item_cell(row: dict[str, object]) -> str:
     return layout.link(f"{path}{row['uuid']}", row["name"] or row["uuid"])
 
 
+def audit_header(audit: Completeness) -> str:
+    chart = audit.chart
+    return (
+        f'<h2 id="audit-{escape(chart)}">{layout.link(f"/completeness/{chart}", chart)}: '
+        f"ranking of {audit.ranking_date or 'none'}, "
+        f'<span class="gaps">{audit.gaps}</span> gap(s)</h2>'
+    )
+
+
+def summary_section(database_url: str, chart: str) -> str:
+    """The chart's audit as the home page has it (at most a minute old), its gaps one click
+    away."""
+    audit = home.audit(database_url, chart)
+    return (
+        audit_header(audit)
+        + layout.table(audit.frame(), table_id=f"audit-table-{chart}")
+        + f"<p>{layout.link(f'/completeness/{chart}', 'each gap with its item')}</p>"
+    )
+
+
 def chart_section(database_url: str, chart: str) -> str:
     audit = completeness(database_url, chart)
     gaps = gap_items(database_url, chart)
@@ -85,9 +106,7 @@ def chart_section(database_url: str, chart: str) -> str:
         columns=["newest data", "date", "age_days"],
     )
     parts = [
-        f'<h2 id="audit-{escape(chart)}">{layout.link(f"/completeness/{chart}", chart)}: '
-        f"ranking of {audit.ranking_date or 'none'}, "
-        f'<span class="gaps">{audit.gaps}</span> gap(s)</h2>',
+        audit_header(audit),
         layout.table(audit.frame(), table_id=f"audit-table-{chart}"),
         layout.table(staleness),
         "<h3>Gaps</h3>",
@@ -112,15 +131,14 @@ def _audited_uuids(database_url: str, chart: str) -> list[str]:
 
 
 def completeness_page(database_url: str, chart: str | None = None) -> str:
-    """The audit of `chart`, or of every synced chart."""
+    """The audit of `chart` with each gap's item, or the audits of every synced chart."""
     if chart is not None:
-        found = queries.chart(database_url, params.name(chart, "chart"))
-        if found is None:
+        if queries.chart(database_url, params.name(chart, "chart")) is None:
             raise params.missing(f"no chart {chart!r} is stored")
-        slugs = [chart]
-    else:
-        slugs = frames.chart_slugs(database_url)
+        return layout.page(f"Completeness of {chart}", chart_section(database_url, chart))
+    slugs = frames.chart_slugs(database_url)
     if not slugs:
         return layout.page("Completeness", '<p class="note">No chart has been synced yet.</p>')
-    body = "".join(chart_section(database_url, slug) for slug in slugs)
-    return layout.page("Completeness" + (f" of {chart}" if chart else ""), body)
+    body = "".join(summary_section(database_url, slug) for slug in slugs)
+    note = f'<p class="note">Audits at most {home.AUDIT_SECONDS} s old.</p>'
+    return layout.page("Completeness", note + body)
