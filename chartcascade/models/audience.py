@@ -34,6 +34,8 @@ class ArtistAudiencePoint(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("artist_id", "platform", "metric", "date"),
         Index("ix_artist_audience_point_date", "date"),  # the newest stored day (dashboard)
+        # the newest day of an artist's platform over its metrics (completeness audit)
+        Index("ix_artist_audience_point_artist_platform_date", "artist_id", "platform", "date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
