@@ -200,12 +200,14 @@ class RateBudget:
             self._grants.popleft()
 
     def _acquire_in_background(self) -> None:
-        """Have the next chunk acquired, asked for shortly before the pace will have spent
-        the slots in hand (so a slowed process does not take chunks it cannot spend)."""
-        if self._ask_at is not None or self._closed.is_set():
+        """Have the next chunk acquired, asked for shortly before the slots in hand run out:
+        spent at the pace, or expired (a slowed process takes no chunks it cannot spend)."""
+        if self._closed.is_set():
             return
-        now = time.monotonic()
-        self._ask_at = self.pace.next_turn(now) + self._held() / self.pace.rate - ASK_LEAD_SECONDS
+        ask_at = self._runs_out_at(time.monotonic()) - ASK_LEAD_SECONDS
+        if self._ask_at is not None and ask_at >= self._ask_at:
+            return  # already wanted as soon (waking every thread again would spin)
+        self._ask_at = ask_at
         if self._fetcher is None:
             context = contextvars.copy_context()  # the caller's Prefect settings and client
             self._fetcher = threading.Thread(
@@ -214,23 +216,34 @@ class RateBudget:
             self._fetcher.start()
         self._changed.notify_all()
 
+    def _runs_out_at(self, now: float) -> float:
+        """When the slots in hand (none: those taken, with their turns) will be spent at the
+        pace, or have expired if sooner."""
+        spent_at = self.pace.next_turn(now) + self._held() / self.pace.rate
+        return min(spent_at, self._grants[-1][0]) if self._grants else spent_at
+
     def _fetch(self) -> None:
-        """The pool's acquiring thread: one chunk each time one is wanted, until closed."""
+        """The pool's acquiring thread: one chunk each time one is wanted (at the time wanted,
+        which spenders may bring forward), until the pool is closed."""
         with self._requester.asking():
             while True:
                 with self._changed:
-                    while self._ask_at is None and not self._closed.is_set():
-                        self._changed.wait()
-                    ask_at = self._ask_at
-                    if ask_at is None or self._closed.is_set():
+                    while not self._closed.is_set():
+                        if self._ask_at is None:
+                            self._changed.wait()
+                        elif (delay := self._ask_at - time.monotonic()) > 0:
+                            self._changed.wait(delay)
+                        else:
+                            break
+                    if self._closed.is_set():
                         return
-                self._acquire(ask_at)
+                self._acquire()
 
-    def _acquire(self, not_before: float) -> None:
+    def _acquire(self) -> None:
         error: BaseException | None = None
         sent: float | None = None
         try:
-            sent = self._requester.acquire(self._closed, not_before)
+            sent = self._requester.acquire(self._closed)
         except BaseException as exc:  # noqa: BLE001 - handed to the spending threads
             error = exc
         with self._changed:

@@ -58,12 +58,11 @@ class SlotRequester:
         self._client: Any = None
         self._lock = threading.Lock()
 
-    def acquire(self, stop: threading.Event, not_before: float = 0.0) -> float | None:
-        """Block until the server grants a chunk, asking no earlier than `not_before` (a
-        `time.monotonic()`); the time the granted request was sent (the grant is no older),
-        or None when `stop` is set."""
+    def acquire(self, stop: threading.Event) -> float | None:
+        """Block until the server grants a chunk; the time the granted request was sent (the
+        grant is no older), or None when `stop` is set."""
         deadline = time.monotonic() + self.timeout
-        wait = max(not_before, self._next_ask) - time.monotonic()
+        wait = self._next_ask - time.monotonic()
         problem: BaseException | None = None
         denied = 0  # requests denied in a row
         while not stop.is_set():

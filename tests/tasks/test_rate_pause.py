@@ -128,3 +128,24 @@ def test_slots_expire_once_the_server_has_freed_them(prefect_api: str) -> None:
 
     assert pool.acquisitions == 3
     pool.close()
+
+
+def test_a_slowed_process_keeps_its_pace_as_its_slots_expire(prefect_api: str) -> None:
+    # Burst 5 at 20/s: a chunk is free on the server (and expires here) 0.25 s after its
+    # grant, before a pace of a few requests per second has spent it. Each spend should still
+    # come at the pace, a fresh chunk being asked for as the old one expires.
+    pool = RateBudget(fresh_limit(burst=5), 5, 60.0, refill=RATE)
+    for _ in range(3):  # three 429s in a row: the pace falls to an eighth of the ceiling
+        pool.rate_limited(0.05)
+        time.sleep(0.06)
+    slowest = pool.pace.rate  # the pace only rises from here
+    spends = 8
+    started = time.monotonic()
+
+    for _ in range(spends):
+        pool.spend()
+
+    assert slowest <= RATE / 4
+    assert time.monotonic() - started <= spends / slowest + 0.4
+    assert pool.acquisitions >= 2
+    pool.close()
