@@ -16,10 +16,8 @@ import pandas as pd
 from chartcascade.crud.chart_choices import chart_choices
 from chartcascade.db import session_scope
 from chartcascade.options import RefreshOptions
-from chartcascade.reports import frames
-from chartcascade.tasks.series import AIRPLAY, ARTIST_COUNTERS, LISTENING_METRICS, series_stage
-
-DOCUMENTED = ("empty", "no_account")
+from chartcascade.reports.audited import Item, Platforms, Stored, read
+from chartcascade.tasks.series import AIRPLAY, series_stage
 
 
 @dataclass
@@ -32,6 +30,16 @@ class AuditRow:
     documented: int = 0
 
 
+@dataclass(frozen=True)
+class Gap:
+    """One item an audit row counts as missing."""
+
+    check: str
+    kind: str  # "track" or "artist"
+    uuid: str
+    name: str
+
+
 @dataclass
 class Completeness:
     """The audit of one chart's newest ranking."""
@@ -41,6 +49,8 @@ class Completeness:
     rows: list[AuditRow] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
     staleness: dict[str, date | None] = field(default_factory=dict)
+    lacking: list[Gap] = field(default_factory=list)  # the missing items (failures apart)
+    failed: pd.DataFrame = field(default_factory=pd.DataFrame)  # stage, item_uuid, error
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
     @property
@@ -96,27 +106,107 @@ class Completeness:
 
 
 def _coverage(
-    check: str, uuids: Sequence[str], with_points: set[str], checks: pd.DataFrame, series: str
-) -> AuditRow:
-    documented = set(
-        checks.loc[(checks["series"] == series) & checks["status"].isin(DOCUMENTED), "entity_uuid"]
+    check: str, kind: str, items: list[Item], having: set[str], documented: set[str]
+) -> tuple[AuditRow, list[Gap]]:
+    """The audit row of one series, and its gaps: the items with no stored point and no
+    documented absence."""
+    lacking = [item for item in items if item.uuid not in having]
+    gaps = [Gap(check, kind, i.uuid, i.name) for i in lacking if i.uuid not in documented]
+    return AuditRow(check, len(items), len(gaps), len(lacking) - len(gaps)), gaps
+
+
+def _unfetched(kind: str, items: list[Item]) -> tuple[AuditRow, list[Gap]]:
+    check = f"{kind}s lacking metadata"
+    gaps = [Gap(check, kind, item.uuid, item.name) for item in items if not item.fetched]
+    return AuditRow(check, len(items), len(gaps)), gaps
+
+
+def _newest(days: list[date]) -> tuple[date | None, date | None]:
+    """The newest of each series' newest days, and the oldest of them (the stalest)."""
+    return (max(days), min(days)) if days else (None, None)
+
+
+def _audit(chart: str, stored: Stored, platforms: Platforms) -> Completeness:
+    if chart not in stored.newest_ranking:
+        return Completeness(chart=chart, ranking_date=None)
+    ids = stored.charted[chart]
+    track_ids = [t for t in stored.tracks if t in ids]
+    tracks = [stored.tracks[t] for t in track_ids]
+    credited = set().union(*(stored.credited.get(t, set()) for t in track_ids))
+    artist_ids = [a for a in stored.artists if a in credited]
+    artists = [stored.artists[a] for a in artist_ids]
+    audit = Completeness(chart=chart, ranking_date=stored.newest_ranking[chart])
+    found = [_unfetched("track", tracks), _unfetched("artist", artists)]
+
+    stages = {"track-metadata", "artist-metadata"}  # the audited stages' failures count
+    for track_platform in platforms.track:
+        platform = str(track_platform)
+        series = AIRPLAY if platform == AIRPLAY else f"audience:{platform}"
+        stages.add(series_stage("track", series))
+        has = {stored.tracks[t].uuid for t in track_ids if (t, platform) in stored.track_newest}
+        documented = stored.documented.get(("track", series), set())
+        found.append(_coverage(f"tracks lacking {platform}", "track", tracks, has, documented))
+    for feed, platform, metrics in platforms.feeds():
+        ids_with = stored.artist_has[(platform, metrics)]
+        has = {stored.artists[a].uuid for a in artist_ids if a in ids_with}
+        stages.add(series_stage("artist", f"{feed}:{platform}"))
+        documented = stored.documented.get(("artist", f"{feed}:{platform}"), set())
+        name = f"artists lacking {platform} {feed}"
+        found.append(_coverage(name, "artist", artists, has, documented))
+    audit.rows = [row for row, _ in found]
+    audit.lacking = [gap for _, gaps in found for gap in gaps]
+
+    items = {chart, *(item.uuid for item in tracks), *(item.uuid for item in artists)}
+    failed = stored.failures
+    failed = failed[failed["stage"].isin(stages) & failed["item_uuid"].isin(items)]
+    audit.failed = failed.sort_values(["stage", "item_uuid"]).reset_index(drop=True)
+    audit.failures = {str(k): int(v) for k, v in failed.groupby("stage").size().items()}
+    audited = {str(p) for p in platforms.track}
+    track_days = [
+        day for (t, p), day in stored.track_newest.items()
+        if t in ids and (not audited or p in audited)
+    ]  # fmt: skip
+    wanted = {str(p) for p in [*platforms.artist, *platforms.listening]}
+    artist_days = [
+        day for (a, p), day in stored.artist_newest.items()
+        if a in credited and (not wanted or p in wanted)
+    ]  # fmt: skip
+    newest_track, stalest_track = _newest(track_days)
+    newest_artist, stalest_artist = _newest(artist_days)
+    audit.staleness = {
+        "ranking": audit.ranking_date,
+        "track audience (newest)": newest_track,
+        "track audience (stalest series)": stalest_track,
+        "artist audience (newest)": newest_artist,
+        "artist audience (stalest series)": stalest_artist,
+    }
+    return audit
+
+
+def audits(database_url: str, charts: Sequence[str]) -> dict[str, Completeness]:
+    """The audit of each of `charts` on its own choices (those of its last sync), read
+    together: one query per table for all of them."""
+    with session_scope(database_url) as session:
+        recorded = chart_choices(session, charts=list(charts))
+    chosen = {
+        chart: _platforms(recorded.get(chart, RefreshOptions()), None, None, None)
+        for chart in charts
+    }
+    stored = read(database_url, chosen)
+    return {chart: _audit(chart, stored, chosen[chart]) for chart in charts}
+
+
+def _platforms(
+    chosen: RefreshOptions,
+    track: Sequence[str] | None,
+    artist: Sequence[str] | None,
+    listening: Sequence[str] | None,
+) -> Platforms:
+    return Platforms(
+        chosen.track_platforms if track is None else track,
+        chosen.artist_platforms if artist is None else artist,
+        chosen.listening_platforms if listening is None else listening,
     )
-    lacking = [u for u in uuids if u not in with_points]
-    noted = [u for u in lacking if u in documented]
-    return AuditRow(check, len(uuids), len(lacking) - len(noted), len(noted))
-
-
-def _unfetched(kind: str, frame: pd.DataFrame) -> AuditRow:
-    missing = int(frame["metadata_fetched_at"].isna().sum())
-    return AuditRow(f"{kind} lacking metadata", len(frame), missing)
-
-
-def _newest(points: pd.DataFrame, key: str) -> tuple[date | None, date | None]:
-    """The newest point's date, and the oldest among each series' newest (the stalest)."""
-    if points.empty:
-        return None, None
-    latest = points.groupby([key, "platform"])["date"].max()
-    return latest.max().date(), latest.min().date()
 
 
 def completeness(
@@ -133,59 +223,10 @@ def completeness(
     The artists of a track are known once its metadata (with credits) is: a track lacking
     metadata counts as a gap, its unknown artists cannot.
     """
-    latest = frames.latest_positions(frames.positions(database_url, [chart]))
-    if latest.empty:
-        return Completeness(chart=chart, ranking_date=None)
-    chosen = choices_of(database_url, chart)
-    track_platforms = chosen.track_platforms if track_platforms is None else track_platforms
-    artist_platforms = chosen.artist_platforms if artist_platforms is None else artist_platforms
-    if listening_platforms is None:
-        listening_platforms = chosen.listening_platforms
-    ids = latest["track_id"].tolist()
-    tracks = frames.tracks(database_url, ids)
-    credits = frames.credits(database_url, ids)
-    artists = frames.artists(database_url, credits["artist_id"].unique().tolist())
-    track_uuids, artist_uuids = tracks["track_uuid"].tolist(), artists["artist_uuid"].tolist()
-    audit = Completeness(chart=chart, ranking_date=latest["date"].max().date())
-    audit.rows = [_unfetched("tracks", tracks), _unfetched("artists", artists)]
-
-    points = frames.track_series_newest(database_url, ids, track_platforms)
-    points = points.merge(tracks, on="track_id")
-    checks = frames.checks(database_url, "track", track_uuids)
-    stages = {"track-metadata", "artist-metadata"}  # the audited stages' failures count
-    for platform in track_platforms:
-        series = AIRPLAY if platform == AIRPLAY else f"audience:{platform}"
-        stages.add(series_stage("track", series))
-        has = set(points.loc[points["platform"] == platform, "track_uuid"])
-        audit.rows.append(_coverage(f"tracks lacking {platform}", track_uuids, has, checks, series))
-
-    listening = {p: LISTENING_METRICS.get(p, "listening") for p in listening_platforms}
-    wanted = [*artist_platforms, *listening_platforms]
-    people = frames.artist_series_newest(database_url, artists["artist_id"].tolist(), wanted)
-    people = people.merge(artists, on="artist_id")
-    checks = frames.checks(database_url, "artist", artist_uuids)
-    feeds = [("audience", p, set(ARTIST_COUNTERS)) for p in artist_platforms]
-    feeds += [("listening", p, {listening[p]}) for p in listening_platforms]
-    for feed, platform, metrics in feeds:
-        mask = (people["platform"] == platform) & people["metric"].isin(metrics)
-        has = set(people.loc[mask, "artist_uuid"])
-        name = f"artists lacking {platform} {feed}"
-        stages.add(series_stage("artist", f"{feed}:{platform}"))
-        audit.rows.append(_coverage(name, artist_uuids, has, checks, f"{feed}:{platform}"))
-
-    failed = frames.open_failures(database_url, [chart, *track_uuids, *artist_uuids])
-    failed = failed[failed["stage"].isin(stages)]
-    audit.failures = {str(k): int(v) for k, v in failed.groupby("stage").size().items()}
-    newest_track, stalest_track = _newest(points, "track_id")
-    newest_artist, stalest_artist = _newest(people, "artist_id")
-    audit.staleness = {
-        "ranking": audit.ranking_date,
-        "track audience (newest)": newest_track,
-        "track audience (stalest series)": stalest_track,
-        "artist audience (newest)": newest_artist,
-        "artist audience (stalest series)": stalest_artist,
-    }
-    return audit
+    platforms = _platforms(
+        choices_of(database_url, chart), track_platforms, artist_platforms, listening_platforms
+    )
+    return _audit(chart, read(database_url, {chart: platforms}), platforms)
 
 
 def choices_of(database_url: str, chart: str) -> RefreshOptions:

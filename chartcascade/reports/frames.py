@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from chartcascade.db import get_engine
@@ -166,36 +167,119 @@ def artist_points(
     return as_timestamps(read_frame(database_url, statement, columns), "date")
 
 
+def newest_positions(database_url: str, charts: Sequence[str]) -> pd.DataFrame:
+    """The entries of each chart's newest ranking that has entries, as `positions` has them
+    (`latest_positions(positions(...))` without reading the older rankings)."""
+    older = aliased(RankingSnapshot)
+    with_entries = select(col(RankingEntry.id)).where(
+        col(RankingEntry.snapshot_id) == col(older.id)
+    )
+    newest_day = (
+        select(func.max(col(older.ranking_date)))
+        .where(col(older.chart_id) == col(RankingSnapshot.chart_id), with_entries.exists())
+        .scalar_subquery()
+    )
+    statement = (
+        columns_of(
+            Chart.slug,
+            RankingSnapshot.ranking_date,
+            RankingEntry.track_id,
+            RankingEntry.position,
+            RankingEntry.off_chart,
+        )
+        .join(RankingSnapshot, col(RankingSnapshot.chart_id) == col(Chart.id))
+        .join(RankingEntry, col(RankingEntry.snapshot_id) == col(RankingSnapshot.id))
+        .where(col(Chart.slug).in_(list(charts)), col(RankingSnapshot.ranking_date) == newest_day)
+    )
+    frame = read_frame(database_url, statement, POSITION_COLUMNS)
+    frame["off_chart"] = frame["off_chart"].astype(bool)
+    frame["position"] = frame["position"].astype("Int64").mask(frame["off_chart"])
+    return as_timestamps(frame, "date").sort_values(["chart", "date", "position"])
+
+
+def _newest_by_seek(
+    database_url: str,
+    entity_id: Any,
+    ids: Sequence[int],
+    key: Any,
+    points: Any,
+    platforms: Sequence[str],
+) -> pd.DataFrame:
+    """id, platform, date: max(date) of `points` (a model with platform and date) per entity
+    of `ids` and platform, one index seek each (rows only where a point is stored)."""
+    parts = [
+        columns_of(
+            entity_id,
+            literal(str(platform)).label("platform"),
+            select(func.max(col(points.date)))
+            .where(col(key) == col(entity_id), col(points.platform) == str(platform))
+            .scalar_subquery()
+            .label("newest"),
+        ).where(col(entity_id).in_([int(i) for i in ids]))
+        for platform in platforms
+    ]
+    newest = union_all(*parts).subquery()
+    statement = select(*newest.c).where(newest.c.newest.is_not(None))
+    return read_frame(database_url, statement, ["id", "platform", "date"])
+
+
 def track_series_newest(
     database_url: str, track_ids: Sequence[int], platforms: Sequence[str] = ()
 ) -> pd.DataFrame:
     """track_id, platform, date: the newest stored day of each track series (one row each)."""
     table = TrackAudiencePoint
+    if platforms and track_ids:
+        frame = _newest_by_seek(database_url, Track.id, track_ids, table.track_id, table, platforms)
+        return as_timestamps(frame.rename(columns={"id": "track_id"}), "date")
     statement = (
         columns_of(table.track_id, table.platform, func.max(table.date))
         .where(col(table.track_id).in_([int(t) for t in track_ids]))
         .group_by(col(table.track_id), col(table.platform))
     )
-    if platforms:
-        statement = statement.where(col(table.platform).in_(list(platforms)))
     frame = read_frame(database_url, statement, ["track_id", "platform", "date"])
     return as_timestamps(frame, "date")
 
 
-def artist_series_newest(
+def artist_platform_newest(
     database_url: str, artist_ids: Sequence[int], platforms: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """artist_id, platform, metric, date: the newest stored day of each artist series."""
+    """artist_id, platform, date: the newest stored day of each artist's platform, over its
+    metrics (every platform when `platforms` is empty)."""
     table = ArtistAudiencePoint
+    if platforms and artist_ids:
+        frame = _newest_by_seek(
+            database_url, Artist.id, artist_ids, table.artist_id, table, platforms
+        )
+        return as_timestamps(frame.rename(columns={"id": "artist_id"}), "date")
     statement = (
-        columns_of(table.artist_id, table.platform, table.metric, func.max(table.date))
+        columns_of(table.artist_id, table.platform, func.max(table.date))
         .where(col(table.artist_id).in_([int(a) for a in artist_ids]))
-        .group_by(col(table.artist_id), col(table.platform), col(table.metric))
+        .group_by(col(table.artist_id), col(table.platform))
     )
-    if platforms:
-        statement = statement.where(col(table.platform).in_(list(platforms)))
-    frame = read_frame(database_url, statement, ["artist_id", "platform", "metric", "date"])
+    frame = read_frame(database_url, statement, ["artist_id", "platform", "date"])
     return as_timestamps(frame, "date")
+
+
+def artists_with_metrics(
+    database_url: str, artist_ids: Sequence[int], platform: str, metrics: Sequence[str]
+) -> set[int]:
+    """The artists of `artist_ids` with a stored point of one of `metrics` on `platform`."""
+    if not artist_ids or not metrics:
+        return set()
+    points = ArtistAudiencePoint
+    stored = (
+        select(col(points.id))
+        .where(
+            col(points.artist_id) == col(Artist.id),
+            col(points.platform) == platform,
+            col(points.metric).in_(list(metrics)),
+        )
+        .exists()
+    )
+    statement = columns_of(Artist.id).where(
+        col(Artist.id).in_([int(a) for a in artist_ids]), stored
+    )
+    return {int(a) for a in read_frame(database_url, statement, ["artist_id"])["artist_id"]}
 
 
 def checks(database_url: str, entity_kind: str, uuids: Sequence[str]) -> pd.DataFrame:

@@ -8,7 +8,8 @@ from html import escape
 from urllib.parse import quote
 
 from chartcascade.dashboard import layout, queries
-from chartcascade.reports.completeness import Completeness, completeness
+from chartcascade.reports.completeness import Completeness
+from chartcascade.reports.completeness import audits as all_audits
 
 
 def prefect_ui() -> str | None:
@@ -28,17 +29,22 @@ def runs_link(chart: str) -> str | None:
     return f"{ui}/runs?flow-run-search={quote(chart)}" if ui else None
 
 
-AUDIT_SECONDS = 60  # how long the home page reuses a chart's audit
-_audits: dict[tuple[str, str], tuple[float, Completeness]] = {}
+AUDIT_SECONDS = 60  # how long the home page reuses the charts' audits
+_audits: dict[tuple[str, tuple[str, ...]], tuple[float, dict[str, Completeness]]] = {}
 
 
-def audit(database_url: str, chart: str) -> Completeness:
-    """The chart's completeness audit, computed at most once a minute for the home page (the
-    completeness page always audits anew)."""
-    key = (database_url, chart)
+def forget_audits() -> None:
+    """Drop the reused audits (the next page audits anew)."""
+    _audits.clear()
+
+
+def audits(database_url: str, charts: list[str]) -> dict[str, Completeness]:
+    """The completeness audit of each chart, all read together, at most once a minute for the
+    home page (a chart's completeness page always audits anew)."""
+    key = (database_url, tuple(charts))
     made, found = _audits.get(key, (0.0, None))
     if found is None or time.monotonic() - made > AUDIT_SECONDS:
-        found = completeness(database_url, chart)
+        found = all_audits(database_url, charts)
         _audits[key] = (time.monotonic(), found)
     return found
 
@@ -49,9 +55,9 @@ def home_page(database_url: str) -> str:
     if charts.empty:
         body = '<p class="note">No chart has been synced yet: run `chartcascade sync CHART`.</p>'
         return layout.page("Charts", body)
-    audits = {slug: audit(database_url, slug) for slug in charts["chart"]}
-    charts["gaps"] = [audits[slug].gaps for slug in charts["chart"]]
-    charts["open_failures"] = [audits[slug].open_failures for slug in charts["chart"]]
+    audited = audits(database_url, charts["chart"].tolist())
+    charts["gaps"] = [audited[slug].gaps for slug in charts["chart"]]
+    charts["open_failures"] = [audited[slug].open_failures for slug in charts["chart"]]
 
     def last_run(row: dict[str, object]) -> str:
         shown = escape(layout.text(row["last_synced_at"])) or "never recorded"
