@@ -53,11 +53,11 @@ class Stored:
     tracks: dict[int, Item]  # in the order the database gave them
     credited: dict[int, set[int]]  # track id -> artist ids
     artists: dict[int, Item]
-    track_newest: dict[tuple[int, str], date]  # (track id, platform) -> newest stored day
-    artist_newest: dict[tuple[int, str], date]  # (artist id, platform) -> the same
+    track_newest: dict[int, dict[str, date]]  # track id -> platform -> newest stored day
+    artist_newest: dict[int, dict[str, date]]  # artist id -> platform -> the same
     artist_has: dict[tuple[str, tuple[str, ...]], set[int]]  # (platform, metrics) -> ids
     documented: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (kind, series)
-    failures: pd.DataFrame = field(default_factory=pd.DataFrame)  # stage, item_uuid, error
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # stage, item, error
 
 
 def _union(lists: Iterable[Sequence[str]]) -> list[str]:
@@ -73,9 +73,12 @@ def _items(frame: pd.DataFrame, key: str, uuid: str, name: str) -> dict[int, Ite
     return {int(i): Item(u, n or "", bool(f)) for i, u, n, f in zip(*columns, strict=True)}
 
 
-def _newest(frame: pd.DataFrame, key: str) -> dict[tuple[int, str], date]:
-    rows = zip(frame[key], frame["platform"], frame["date"], strict=True)
-    return {(int(i), str(p)): day.date() for i, p, day in rows}
+def _newest(frame: pd.DataFrame, key: str) -> dict[int, dict[str, date]]:
+    days = frame["date"].to_numpy().astype("datetime64[D]").tolist()  # dates, no Timestamps
+    newest: dict[int, dict[str, date]] = {}
+    for i, platform, day in zip(frame[key].tolist(), frame["platform"].tolist(), days, strict=True):
+        newest.setdefault(int(i), {})[str(platform)] = day
+    return newest
 
 
 def _documented(checks: pd.DataFrame, kind: str) -> dict[tuple[str, str], set[str]]:
@@ -125,5 +128,9 @@ def read(database_url: str, chosen: dict[str, Platforms]) -> Stored:
             for platform, metrics in feeds
         },
         documented=documented,
-        failures=frames.open_failures(database_url, [*charts, *track_uuids, *artist_uuids]),
+        failures=list(
+            frames.open_failures(database_url, [*charts, *track_uuids, *artist_uuids]).itertuples(
+                index=False, name=None
+            )
+        ),
     )

@@ -7,6 +7,7 @@ Documented absences are counted apart, never as gaps.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -126,6 +127,14 @@ def _newest(days: list[date]) -> tuple[date | None, date | None]:
     return (max(days), min(days)) if days else (None, None)
 
 
+def _days(newest: dict[int, dict[str, date]], ids: list[int], platforms: set[str]) -> list[date]:
+    """The newest day of each series of `ids` on `platforms` (every platform if empty)."""
+    return [
+        day for i in ids for platform, day in newest.get(i, {}).items()
+        if not platforms or platform in platforms
+    ]  # fmt: skip
+
+
 def _audit(chart: str, stored: Stored, platforms: Platforms) -> Completeness:
     if chart not in stored.newest_ranking:
         return Completeness(chart=chart, ranking_date=None)
@@ -143,7 +152,9 @@ def _audit(chart: str, stored: Stored, platforms: Platforms) -> Completeness:
         platform = str(track_platform)
         series = AIRPLAY if platform == AIRPLAY else f"audience:{platform}"
         stages.add(series_stage("track", series))
-        has = {stored.tracks[t].uuid for t in track_ids if (t, platform) in stored.track_newest}
+        has = {
+            stored.tracks[t].uuid for t in track_ids if platform in stored.track_newest.get(t, {})
+        }
         documented = stored.documented.get(("track", series), set())
         found.append(_coverage(f"tracks lacking {platform}", "track", tracks, has, documented))
     for feed, platform, metrics in platforms.feeds():
@@ -157,20 +168,13 @@ def _audit(chart: str, stored: Stored, platforms: Platforms) -> Completeness:
     audit.lacking = [gap for _, gaps in found for gap in gaps]
 
     items = {chart, *(item.uuid for item in tracks), *(item.uuid for item in artists)}
-    failed = stored.failures
-    failed = failed[failed["stage"].isin(stages) & failed["item_uuid"].isin(items)]
-    audit.failed = failed.sort_values(["stage", "item_uuid"]).reset_index(drop=True)
-    audit.failures = {str(k): int(v) for k, v in failed.groupby("stage").size().items()}
+    counted = sorted(f for f in stored.failures if f[0] in stages and f[1] in items)
+    audit.failed = pd.DataFrame(counted, columns=["stage", "item_uuid", "error"])
+    audit.failures = dict(sorted(Counter(stage for stage, _, _ in counted).items()))
     audited = {str(p) for p in platforms.track}
-    track_days = [
-        day for (t, p), day in stored.track_newest.items()
-        if t in ids and (not audited or p in audited)
-    ]  # fmt: skip
     wanted = {str(p) for p in [*platforms.artist, *platforms.listening]}
-    artist_days = [
-        day for (a, p), day in stored.artist_newest.items()
-        if a in credited and (not wanted or p in wanted)
-    ]  # fmt: skip
+    track_days = _days(stored.track_newest, track_ids, audited)
+    artist_days = _days(stored.artist_newest, artist_ids, wanted)
     newest_track, stalest_track = _newest(track_days)
     newest_artist, stalest_artist = _newest(artist_days)
     audit.staleness = {

@@ -21,12 +21,13 @@ GROWTH_COLUMNS = [
 ]  # fmt: skip
 
 
-def growth(database_url: str, artist_id: int) -> pd.DataFrame:
+def growth(database_url: str, artist_id: int, radio: pd.DataFrame) -> pd.DataFrame:
     """Latest value and 7/28-day changes per platform and metric, as the artist report has
-    them (levels, then radio spins summed and stations)."""
+    them (levels, then radio spins summed and stations; `radio` is the artist's
+    `artist_radio`)."""
     points = frames.artist_points(database_url, [artist_id])
     audience = summarise(points, ["artist_id", "platform", "metric"], LEVEL)
-    on_air = radio_summary(artist_radio(database_url, [artist_id]))
+    on_air = radio_summary(radio)
     parts = [frame for frame in (audience, on_air) if not frame.empty]
     if not parts:
         return pd.DataFrame(columns=GROWTH_COLUMNS)
@@ -65,6 +66,7 @@ def artist_page(
     start, end = params.period(start, end)
 
     credits = queries.credits_of(database_url, artist_id=artist_id)
+    radio = artist_radio(database_url, [artist_id])
     cells = {
         "track": lambda r: layout.link(f"/track/{r['track_uuid']}", r["track"] or r["track_uuid"])
     }
@@ -73,7 +75,7 @@ def artist_page(
         "<h2>Credits</h2>",
         layout.table(credits, ["track", "role", "credit_order"], cells=cells, table_id="credits"),
         "<h2>Growth over 7 and 28 days</h2>",
-        layout.table(growth(database_url, artist_id), table_id="growth"),
+        layout.table(growth(database_url, artist_id, radio), table_id="growth"),
         f'<h2>Period <span id="period">{start} to {end}</span></h2>',
         f'<form method="get"><label>From <input name="from" value="{start}"></label>'
         f'<label>To <input name="to" value="{end}"></label>'
@@ -92,7 +94,6 @@ def artist_page(
     bars = country_bars(database_url, artist_id)
     parts.append("<h2>Per country</h2>")
     parts.extend(bars or ['<p class="note">No per-country figures stored.</p>'])
-    radio = artist_radio(database_url, [artist_id])
     parts.append("<h2>Radio spins</h2>")
     world = radio[radio["country_code"].isna()] if not radio.empty else radio
     if world.empty:
