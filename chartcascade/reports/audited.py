@@ -73,14 +73,6 @@ def _items(frame: pd.DataFrame, key: str, uuid: str, name: str) -> dict[int, Ite
     return {int(i): Item(u, n or "", bool(f)) for i, u, n, f in zip(*columns, strict=True)}
 
 
-def _newest(frame: pd.DataFrame, key: str) -> dict[int, dict[str, date]]:
-    days = frame["date"].to_numpy().astype("datetime64[D]").tolist()  # dates, no Timestamps
-    newest: dict[int, dict[str, date]] = {}
-    for i, platform, day in zip(frame[key].tolist(), frame["platform"].tolist(), days, strict=True):
-        newest.setdefault(int(i), {})[str(platform)] = day
-    return newest
-
-
 def _documented(checks: pd.DataFrame, kind: str) -> dict[tuple[str, str], set[str]]:
     absent = checks[checks["status"].isin(DOCUMENTED)]
     return {(kind, str(s)): set(rows["entity_uuid"]) for s, rows in absent.groupby("series")}
@@ -115,12 +107,8 @@ def read(database_url: str, chosen: dict[str, Platforms]) -> Stored:
         tracks=tracks,
         credited=credited,
         artists=artists,
-        track_newest=_newest(
-            frames.track_series_newest(database_url, list(tracks), track_platforms), "track_id"
-        ),
-        artist_newest=_newest(
-            frames.artist_platform_newest(database_url, people, artist_platforms), "artist_id"
-        ),
+        track_newest=frames.series_newest(database_url, "track", list(tracks), track_platforms),
+        artist_newest=frames.series_newest(database_url, "artist", people, artist_platforms),
         artist_has={
             (platform, metrics): frames.artists_with_metrics(
                 database_url, people, platform, metrics

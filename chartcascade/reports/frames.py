@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy import Select, String, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -197,67 +197,57 @@ def newest_positions(database_url: str, charts: Sequence[str]) -> pd.DataFrame:
     return as_timestamps(frame, "date").sort_values(["chart", "date", "position"])
 
 
+def read_rows(database_url: str, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `statement` as tuples (no frame: for many small lookups)."""
+    with get_engine(database_url).connect() as connection:
+        return [tuple(row) for row in connection.execute(statement).all()]
+
+
 def _newest_by_seek(
-    database_url: str,
-    entity_id: Any,
-    ids: Sequence[int],
-    key: Any,
-    points: Any,
-    platforms: Sequence[str],
-) -> pd.DataFrame:
-    """id, platform, date: max(date) of `points` (a model with platform and date) per entity
-    of `ids` and platform, one index seek each (rows only where a point is stored)."""
+    entity_id: Any, ids: Sequence[int], key: Any, points: Any, platforms: Sequence[str]
+) -> Select[Any]:
+    """id, platform, max(date) of `points` (a model with platform and date) per entity of
+    `ids` and platform, one index seek each (NULL where no point is stored)."""
     parts = [
         columns_of(
             entity_id,
             literal(str(platform)).label("platform"),
-            select(func.max(col(points.date)))
-            .where(col(key) == col(entity_id), col(points.platform) == str(platform))
-            .scalar_subquery()
-            .label("newest"),
+            type_coerce(  # the stored text on SQLite (no per-row date processing)
+                select(func.max(col(points.date)))
+                .where(col(key) == col(entity_id), col(points.platform) == str(platform))
+                .scalar_subquery(),
+                String,
+            ).label("newest"),
         ).where(col(entity_id).in_([int(i) for i in ids]))
         for platform in platforms
     ]
     newest = union_all(*parts).subquery()
-    statement = select(*newest.c).where(newest.c.newest.is_not(None))
-    return read_frame(database_url, statement, ["id", "platform", "date"])
+    return select(*newest.c).where(newest.c.newest.is_not(None))
 
 
-def track_series_newest(
-    database_url: str, track_ids: Sequence[int], platforms: Sequence[str] = ()
-) -> pd.DataFrame:
-    """track_id, platform, date: the newest stored day of each track series (one row each)."""
-    table = TrackAudiencePoint
-    if platforms and track_ids:
-        frame = _newest_by_seek(database_url, Track.id, track_ids, table.track_id, table, platforms)
-        return as_timestamps(frame.rename(columns={"id": "track_id"}), "date")
-    statement = (
-        columns_of(table.track_id, table.platform, func.max(table.date))
-        .where(col(table.track_id).in_([int(t) for t in track_ids]))
-        .group_by(col(table.track_id), col(table.platform))
-    )
-    frame = read_frame(database_url, statement, ["track_id", "platform", "date"])
-    return as_timestamps(frame, "date")
-
-
-def artist_platform_newest(
-    database_url: str, artist_ids: Sequence[int], platforms: Sequence[str] = ()
-) -> pd.DataFrame:
-    """artist_id, platform, date: the newest stored day of each artist's platform, over its
-    metrics (every platform when `platforms` is empty)."""
-    table = ArtistAudiencePoint
-    if platforms and artist_ids:
-        frame = _newest_by_seek(
-            database_url, Artist.id, artist_ids, table.artist_id, table, platforms
+def series_newest(
+    database_url: str, kind: str, ids: Sequence[int], platforms: Sequence[str] = ()
+) -> dict[int, dict[str, date]]:
+    """id -> platform -> the newest stored day of the `kind` ("track" or "artist") `ids` on
+    `platforms` (every platform when empty); an artist's over its metrics."""
+    if not ids:
+        return {}
+    entity: Any = Track if kind == "track" else Artist
+    points: Any = TrackAudiencePoint if kind == "track" else ArtistAudiencePoint
+    key = points.track_id if kind == "track" else points.artist_id
+    if platforms:
+        statement = _newest_by_seek(entity.id, ids, key, points, platforms)
+    else:
+        statement = (
+            columns_of(key, points.platform, type_coerce(func.max(col(points.date)), String))
+            .where(col(key).in_([int(i) for i in ids]))
+            .group_by(col(key), col(points.platform))
         )
-        return as_timestamps(frame.rename(columns={"id": "artist_id"}), "date")
-    statement = (
-        columns_of(table.artist_id, table.platform, func.max(table.date))
-        .where(col(table.artist_id).in_([int(a) for a in artist_ids]))
-        .group_by(col(table.artist_id), col(table.platform))
-    )
-    frame = read_frame(database_url, statement, ["artist_id", "platform", "date"])
-    return as_timestamps(frame, "date")
+    newest: dict[int, dict[str, date]] = {}
+    for entity_id, platform, day in read_rows(database_url, statement):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        newest.setdefault(int(entity_id), {})[str(platform)] = day
+    return newest
 
 
 def artists_with_metrics(
