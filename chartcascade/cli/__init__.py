@@ -12,6 +12,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # A temporary API (no PREFECT_API_URL) is stopped at exit while it may still be recording the
 # run's last events; it would print that cancellation as errors after the command's last line.
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+# A temporary API starts within a few seconds, but on a busy machine Prefect's 20 s can pass.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 import typer  # noqa: E402
 
@@ -38,6 +40,23 @@ def main(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
 ) -> None:
     """Keep Soundcharts chart analytics complete: ranking, tracks, artists, audience."""
+    if not debug:
+        quiet_tracebacks()
+
+
+def quiet_tracebacks() -> None:
+    """Prefect's console lines keep their one-line message, without the traceback (the run's
+    logs in the Prefect API keep it; `--debug` shows it here too)."""
+    import logging
+
+    def drop_traceback(record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+    for name in ("", "prefect"):
+        for handler in logging.getLogger(name).handlers:
+            if isinstance(handler, logging.StreamHandler) and drop_traceback not in handler.filters:
+                handler.addFilter(drop_traceback)
 
 
 app.command("sync")(sync.sync_command)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import sys
+import threading
 from typing import Any
 
 import typer
@@ -26,22 +30,62 @@ class CommandGroup(TyperGroup):
     (the traceback only with `--debug`); Ctrl-C ends it with exit code 130."""
 
     def invoke(self, ctx: Any) -> Any:
+        _command[:] = [next((w for w in sys.argv[1:] if not w.startswith("-")), None)]
+        previous = signal.signal(signal.SIGINT, _note_interrupt)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, ClickException):
+            if _interrupted.is_set():
+                end_interrupted(ctx.invoked_subcommand)
             raise
         except KeyboardInterrupt:
             if ctx.params.get("debug"):
                 raise
-            say(interrupted(ctx.invoked_subcommand))
-            raise typer.Exit(INTERRUPTED_EXIT) from None
+            end_interrupted(ctx.invoked_subcommand)
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
+            if _interrupted.is_set():  # what Ctrl-C broke (often the temporary API) is no news
+                end_interrupted(ctx.invoked_subcommand)
             say(describe(exc))
             raise typer.Exit(1) from None
         finally:
+            signal.signal(signal.SIGINT, previous)
             settle_prefect()
+
+
+_interrupted = threading.Event()
+_command: list[str | None] = [None]
+
+
+def _note_interrupt(signum: int, frame: Any) -> None:
+    """Ctrl-C. With a temporary Prefect API (a terminal's Ctrl-C stops it too, and the run
+    could not even record its end) or at a second Ctrl-C: end at once. With a Prefect server:
+    interrupt as Python does, so the run is recorded as ended."""
+    if _interrupted.is_set() or not prefect_api_url():
+        end_interrupted(_command[0])
+    _interrupted.set()
+    signal.default_int_handler(signum, frame)
+
+
+def end_interrupted(command: str | None) -> None:
+    """Say what Ctrl-C left behind and exit 130 at once: the temporary Prefect API may be gone,
+    so nothing waits to talk to it (a temporary API still running is stopped first)."""
+    say(interrupted(command))
+    stop_temporary_api()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(INTERRUPTED_EXIT)
+
+
+def stop_temporary_api() -> None:
+    """Stop the temporary Prefect API this process started, if any."""
+    server = sys.modules.get("prefect.server.api.server")
+    if server is None:
+        return
+    for instance in list(server.SubprocessASGIServer._instances.values()):
+        with contextlib.suppress(Exception):
+            instance.stop()
 
 
 def interrupted(command: str | None) -> str:
@@ -69,6 +113,12 @@ def describe(exc: BaseException) -> str:
 
     if isinstance(exc, ConfigurationError):
         return str(exc)
+    if "ephemeral Prefect API server" in str(exc):
+        return (
+            "the temporary Prefect API did not start in time (a busy machine): run it again, "
+            "raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or start a server "
+            "(`prefect server start`) and set PREFECT_API_URL"
+        )
     if isinstance(exc, DBAPIError):
         return database_problem(exc)
     if isinstance(exc, httpx.TransportError):
@@ -76,7 +126,7 @@ def describe(exc: BaseException) -> str:
     prefect_problem = prefect_api_problem(exc)
     if prefect_problem:
         return prefect_problem
-    return f"{type(exc).__name__}: {first_line(exc)} ({DEBUG_HINT})"
+    return masked(f"{type(exc).__name__}: {first_line(exc)} ({DEBUG_HINT})")
 
 
 def first_line(exc: BaseException) -> str:
@@ -130,9 +180,16 @@ def prefect_api_url() -> str:
 
 def prefect_unreachable(api: str, detail: str) -> str:
     return (
-        f"cannot reach the Prefect API at {api} ({detail}): start it (`prefect server start`) "
-        "or unset PREFECT_API_URL to let a local run use a temporary one"
+        f"cannot reach the Prefect API at {masked(api)} ({masked(detail)}): start it "
+        "(`prefect server start`) or unset PREFECT_API_URL to let a local run use a temporary one"
     )
+
+
+def masked(text: str) -> str:
+    """`text` with the password of any `scheme://user:password@host` in it replaced by ***."""
+    import re
+
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
 
 def prefect_api_problem(exc: BaseException) -> str | None:

@@ -5,11 +5,28 @@ from __future__ import annotations
 from chartcascade.cli.console import fail
 
 
+def require_usable_url(url: str) -> None:
+    """DATABASE_URL parses and names a database this installation can talk to."""
+    from sqlalchemy.engine import make_url
+
+    from chartcascade.cli.errors import first_line, masked
+
+    try:
+        make_url(url).get_dialect()
+    except Exception as exc:  # noqa: BLE001 - parse and driver errors alike end in one line
+        fail(
+            f"DATABASE_URL is not a usable database URL ({masked(first_line(exc))}): use "
+            "sqlite:///path/to/file.db or postgresql+psycopg://user:password@host:5432/name"
+        )
+
+
 def require_database(url: str) -> None:
     """For commands that only read: the database exists and has the current schema.
     Never creates one (a SQLite file is looked for before anything connects)."""
     from chartcascade.db import safe_url, sqlite_path
     from chartcascade.schema import is_current, schema_revision
+
+    require_usable_url(url)
 
     path = sqlite_path(url)
     if path is not None and not path.is_file():
@@ -32,6 +49,7 @@ def require_reachable_database(url: str) -> None:
     """The database answers (a SQLite file is created when missing: runs write)."""
     from chartcascade.db import get_engine
 
+    require_usable_url(url)
     with get_engine(url).connect():
         pass  # an unreachable server ends the command in one line (cli.errors)
 

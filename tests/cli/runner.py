@@ -64,11 +64,26 @@ def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 240) -
 
 
 def interrupt_when(
-    args: list[str], env: dict[str, str], cwd: Path, ready: Callable[[], bool], timeout: float
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    ready: Callable[[], bool],
+    timeout: float,
+    *,
+    whole_group: bool = False,
 ) -> Finished:
-    """Start `chartcascade ARGS`, press Ctrl-C (SIGINT) once `ready()` holds, and wait."""
+    """Start `chartcascade ARGS`, press Ctrl-C (SIGINT) once `ready()` holds, and wait.
+
+    `whole_group`: as a terminal does, to the command's whole process group (the temporary
+    Prefect API it started included); otherwise to the command's process only."""
     process = subprocess.Popen(
-        COMMAND + args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        COMMAND + args,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=whole_group,
     )
     try:
         deadline = time.monotonic() + timeout
@@ -76,7 +91,10 @@ def interrupt_when(
             assert process.poll() is None, "the command ended before it could be interrupted"
             assert time.monotonic() < deadline, "the command never got far enough to interrupt"
             time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:

@@ -161,3 +161,21 @@ def test_importing_the_flows_never_reads_settings(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "imported"
+
+
+def test_a_password_in_the_prefect_api_url_is_never_printed(tmp_path: Path) -> None:
+    port = free_port()
+    env = user_env(tmp_path, PREFECT_API_URL=f"http://admin:hunter2@127.0.0.1:{port}/api")
+
+    result = run(["runs"], env, tmp_path)
+
+    assert_one_line_error(result, "cannot reach the Prefect API at http://admin:***@127.0.0.1")
+    assert "hunter2" not in result.output
+
+
+def test_a_malformed_database_url_names_the_variable(tmp_path: Path) -> None:
+    for url in ("garbage", "postgresql+psycopg://u:secret@127.0.0.1:notaport/x", "foo://x/y"):
+        result = run(["status"], user_env(tmp_path, DATABASE_URL=url), tmp_path)
+
+        assert_one_line_error(result, "DATABASE_URL is not a usable database URL")
+        assert "secret" not in result.output

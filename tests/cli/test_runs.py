@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cli.runner import Finished, assert_one_line_error, interrupt_when, run, sandbox_env
 
 # Printed when a thread talks to Prefect after the interpreter began to exit, or when the
@@ -85,7 +87,10 @@ def test_sync_stopped_by_a_used_up_quota_ends_quietly(tmp_path: Path, sandbox: A
     assert_quiet_exit(result)
 
 
-def test_ctrl_c_during_a_sync_ends_with_one_line_and_exit_130(tmp_path: Path, sandbox: Any) -> None:
+@pytest.mark.parametrize("whole_group", [False, True], ids=["process", "terminal"])
+def test_ctrl_c_during_a_sync_ends_with_one_line_and_exit_130(
+    tmp_path: Path, sandbox: Any, whole_group: bool
+) -> None:
     sandbox.config.latency_ms = 300  # long enough to be interrupted mid-run
     with sandbox.serve() as base_url:
         result = interrupt_when(
@@ -94,6 +99,7 @@ def test_ctrl_c_during_a_sync_ends_with_one_line_and_exit_130(tmp_path: Path, sa
             tmp_path,
             ready=lambda: sum(sandbox.calls.values()) >= 5,
             timeout=120,
+            whole_group=whole_group,  # a terminal's Ctrl-C stops the temporary Prefect API too
         )
 
     assert_one_line_error(result, "interrupted: the run stopped where it was", code=130)

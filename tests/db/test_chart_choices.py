@@ -46,6 +46,8 @@ def test_remember_choices_stores_the_platforms_and_windows_only(db_url: str) -> 
         "audience_max_age_hours": 6.0,
         "lookback_days": 90,
         "airplay_lookback_days": 7,
+        "local_streaming_platforms": [],
+        "store_cities": False,
     }
     assert row.last_synced_at is not None
     assert row.last_synced_at.replace(tzinfo=UTC) >= before - timedelta(seconds=1)
