@@ -49,6 +49,10 @@ def quiet_tracebacks() -> None:
     logs in the Prefect API keep it; `--debug` shows it here too)."""
     import logging
 
+    from prefect.logging.configuration import setup_logging
+
+    setup_logging()  # Prefect's handlers now; its later set-ups only adjust them
+
     def drop_traceback(record: logging.LogRecord) -> bool:
         record.exc_info, record.exc_text, record.stack_info = None, None, None
         return True

@@ -179,3 +179,19 @@ def test_a_malformed_database_url_names_the_variable(tmp_path: Path) -> None:
 
         assert_one_line_error(result, "DATABASE_URL is not a usable database URL")
         assert "secret" not in result.output
+
+
+def test_sync_against_an_unreachable_soundcharts_api_prints_no_traceback(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    env = user_env(
+        tmp_path,
+        SOUNDCHARTS_BASE_URL=closed,
+        SOUNDCHARTS_TOKEN_URL=f"{closed}/oauth/token",
+        SOUNDCHARTS_APP_ID="soundcharts",
+        SOUNDCHARTS_API_KEY="soundcharts",
+        CHARTCASCADE_TASK_RETRIES="0",
+    )
+
+    result = run(["sync", "global-28"], env, tmp_path)
+
+    assert_one_line_error(result, "the API did not answer; try again later")
