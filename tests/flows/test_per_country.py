@@ -152,3 +152,39 @@ def _served_italy(world: Any, artist: str, day: date) -> int | None:
 def _airplay_range() -> tuple[Any, Any]:
     days = airplay_days()
     return days[0], days[-1]
+
+
+def test_country_report_of_a_synced_database_gives_the_italian_figure_served(
+    sandbox: Any, cascade_env: str, tmp_path: Any
+) -> None:
+    from typer.testing import CliRunner
+
+    from chartcascade.cli import app
+    from chartcascade.reports.export import read_table
+
+    world = sandbox.world
+    only_local = SyncOptions(
+        track_platforms=[],
+        artist_platforms=[],
+        listening_platforms=[],
+        local_streaming_platforms=["spotify"],
+    )
+    assert sync_chart(CHART, options=only_local, return_state=True).is_completed()
+    artists = chart_artists(world, chart_tracks(world, CHART))
+    artist, day, italy = next(
+        (artist, day, value)
+        for day in (today() - timedelta(days=n) for n in range(1, 8))
+        for artist in artists
+        if (value := _served_italy(world, artist, day)) is not None
+    )
+    path = tmp_path / "italy.csv"
+    period = ["--from", day.isoformat(), "--to", day.isoformat()]
+    args = ["report", "artists", *period, "--country", "IT", "--artist", artist]
+
+    result = CliRunner().invoke(app, [*args, "-f", "csv", "-o", str(path)])
+
+    assert result.exit_code == 0, result.output
+    frame = read_table(path)
+    row = frame[(frame["artist_uuid"] == artist) & (frame["metric"] == "monthly_listeners")]
+    assert len(row) == 1, frame
+    assert (row["end"].iloc[0], row["end_date"].iloc[0].date()) == (italy, day)
