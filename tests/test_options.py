@@ -127,3 +127,12 @@ def test_a_run_takes_codes_without_data_as_checked(sandbox: Any, cascade_env: st
         "artist_audience": len(artists),
         "artist_listening": len(artists),
     }
+
+
+def test_an_unknown_option_is_refused_naming_the_options() -> None:
+    result = CliRunner().invoke(app, ["sync", CHART, "-o", "top_m=5"])
+
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert message.startswith("error: unknown option 'top_m': the options are")
+    assert "top_n" in message and "track_platforms" in message

@@ -49,7 +49,12 @@ def parse_options(pairs: list[str], **explicit: Any) -> Any:
         if not sep:
             fail(f"--option takes key=value, got {pair!r}")
         field = SyncOptions.model_fields.get(key.strip())
-        is_list = field is not None and get_origin(field.annotation) is list
+        if field is None:
+            fail(
+                f"unknown option {key.strip()!r}: the options are "
+                + ", ".join(sorted(SyncOptions.model_fields))
+            )
+        is_list = get_origin(field.annotation) is list
         values[key.strip()] = option_value(raw, is_list=is_list)
     try:
         return SyncOptions(**values)
