@@ -255,10 +255,12 @@ def _work_rounds(
             won = claim(session, keys=list(by_claim), owner=ctx.run_id, lease=CLAIM_LEASE)
             won_keys = [by_claim[c] for c in won]
             todo = work.select(session, won_keys)
-        fresh = {k for k in won_keys if k not in todo}
+            fresh = [k for k in won_keys if k not in todo]
+            # Nothing to do for these: their claims go in the same transaction, so a run killed
+            # now never leaves an item that was already stored held.
+            release(session, keys=[claim_key(work, k) for k in fresh], owner=ctx.run_id)
         # Stored by the time this run could look: fresh at the start, or done by the other run.
         (saver.outcome.skipped if first_round else saver.outcome.elsewhere).update(fresh)
-        saver.finished.extend(fresh)
         _fetch_all(work, todo, ctx, meter, client, saver, transient)
         waiting = [k for k in waiting if k not in set(won_keys)]
         if first_round:

@@ -107,7 +107,7 @@ def store_ranking(database_url: str, ranking: Ranking, chart: str) -> tuple[list
             chart_id=chart_id,
             ranking_date=ranking.date,
             ranking_datetime=ranking.datetime,
-            entry_count=len(entries),
+            entry_count=len(uuids),  # a song listed twice is stored once
         )
         replace_entries(
             session,

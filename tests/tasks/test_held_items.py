@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Sequence
@@ -70,3 +71,32 @@ def test_an_item_held_elsewhere_is_waited_for_after_the_batchs_own_work(
         {"held"},
         set(),
     )
+
+
+class DyingWork(SlowWork):
+    """A stage whose process dies (as under SIGKILL: nothing after it runs) at one item."""
+
+    def fetch(self, client: SoundchartsClient, key: str) -> str:
+        raise SystemExit("killed")
+
+
+def test_a_run_dying_mid_batch_leaves_no_claim_on_what_was_already_stored(
+    cascade_env: str,
+) -> None:
+    from sqlmodel import select
+
+    from chartcascade.models import WorkClaim
+
+    ctx = RunContext(
+        run_id="doomed",
+        database_url=cascade_env,
+        budget=CallBudget(None),
+        rate_limit_name=None,
+        rate_chunk=1,
+    )
+    with contextlib.suppress(SystemExit):
+        run_batch(DyingWork({"stored"}, 0), ["stored", "pending"], ctx)
+
+    with session_scope(cascade_env) as session:
+        held = set(session.exec(select(WorkClaim.key)).all())
+    assert held == {"test-stage/pending"}  # a later run waits for this one only
