@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
+from prefect import get_run_logger
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 
 from chartcascade.crud.failures import open_failures, record_failures
 from chartcascade.db import session_scope
-from chartcascade.limits import require_rate_limit
+from chartcascade.limits import MissingRateLimitError, require_rate_limit
 from chartcascade.schema import upgrade
-from chartcascade.settings import get_settings
+from chartcascade.settings import ConfigurationError, get_settings
 from chartcascade.tasks.batch import RetryFailures, RunContext
 from chartcascade.tasks.budget import CallBudget
 from chartcascade.tasks.heartbeat import ClaimHeartbeat
@@ -50,6 +52,26 @@ def start_run(
         retry_failures=retry_failures,
         heartbeat=ClaimHeartbeat(settings.database_url, run_id),
     )
+
+
+def within_run(
+    work: Callable[[RunContext], State],
+    max_api_calls: int | None,
+    *,
+    force: bool = False,
+    retry_failures: RetryFailures = "due",
+) -> State:
+    """A flow run's body: the preflight (a problem with it ends the run Failed in one line),
+    then `work` with the run's context, whose claims stop being renewed when it ends."""
+    try:
+        ctx = start_run(max_api_calls, force=force, retry_failures=retry_failures)
+    except (ConfigurationError, MissingRateLimitError) as exc:
+        get_run_logger().error("%s", exc)
+        return Failed(message=str(exc), data=exc)
+    try:
+        return work(ctx)
+    finally:
+        ctx.close()
 
 
 @dataclass

@@ -14,20 +14,19 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.states import Failed, State
+from prefect.states import State
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chartcascade.crud.watchlist import watched_uuids
 from chartcascade.db import session_scope
 from chartcascade.flows.runner import SettingsThreadPoolTaskRunner
-from chartcascade.flows.stages import collect, failures_first, start_run, submit_stage
+from chartcascade.flows.stages import collect, failures_first, submit_stage, within_run
 from chartcascade.flows.summary import SyncSummary, final_state, publish_summary
 from chartcascade.flows.sync_chart import with_retries
-from chartcascade.limits import MissingRateLimitError
 from chartcascade.options import RefreshOptions
 from chartcascade.platforms import ArtistPlatform, ListeningPlatform
-from chartcascade.settings import ConfigurationError, get_settings
+from chartcascade.settings import get_settings
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import AudienceWindow, artist_series_work, fetch_artist_audience
 from chartcascade.tasks.batch import RunContext
@@ -110,17 +109,12 @@ def sync_artists(options: WatchlistOptions | None = None) -> State:
     Args:
         options: What to fetch, how fresh data must be, and the API-call budget.
     """
-    logger = get_run_logger()
-    options = options or WatchlistOptions()
-    try:
-        ctx = start_run(options.max_api_calls, force=options.force_refresh)
-    except (ConfigurationError, MissingRateLimitError) as exc:
-        logger.error("%s", exc)
-        return Failed(message=str(exc), data=exc)
-    try:
-        return _watchlist_stages(options, ctx)
-    finally:
-        ctx.close()
+    chosen = options or WatchlistOptions()
+    return within_run(
+        lambda ctx: _watchlist_stages(chosen, ctx),
+        chosen.max_api_calls,
+        force=chosen.force_refresh,
+    )
 
 
 def _watchlist_stages(options: WatchlistOptions, ctx: RunContext) -> State:

@@ -21,14 +21,13 @@ from chartcascade.flows.stages import (
     Submitted,
     collect,
     failures_first,
-    start_run,
     submit_stage,
+    within_run,
 )
 from chartcascade.flows.summary import SyncSummary, final_state, publish_summary
-from chartcascade.limits import MissingRateLimitError
 from chartcascade.options import SyncOptions
 from chartcascade.reports.completeness import publish_completeness
-from chartcascade.settings import ConfigurationError, get_settings
+from chartcascade.settings import get_settings
 from chartcascade.soundcharts import SoundchartsError
 from chartcascade.tasks.artists import fetch_artist_metadata
 from chartcascade.tasks.audience import (
@@ -97,17 +96,12 @@ def sync_chart(
         ranking_date: The ranking's date; empty means the latest ranking.
         options: What to fetch, how fresh data must be, and the API-call budget.
     """
-    logger = get_run_logger()
     options = options or SyncOptions()
-    try:
-        ctx = start_run(options.max_api_calls, force=options.force_refresh)
-    except (ConfigurationError, MissingRateLimitError) as exc:
-        logger.error("%s", exc)
-        return Failed(message=str(exc), data=exc)
-    try:
-        return _cascade(chart, ranking_date, options, ctx)
-    finally:
-        ctx.close()
+    return within_run(
+        lambda ctx: _cascade(chart, ranking_date, options, ctx),
+        options.max_api_calls,
+        force=options.force_refresh,
+    )
 
 
 def _cascade(chart: str, ranking_date: date | None, options: SyncOptions, ctx: RunContext) -> State:
