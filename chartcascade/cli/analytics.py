@@ -15,7 +15,7 @@ from chartcascade.cli.console import console, fail
 from chartcascade.cli.period import PeriodBucket, period_request, report_period
 from chartcascade.cli.preflight import require_database
 from chartcascade.cli.sync import parse_date
-from chartcascade.cli.tables import fitted_table, frame_rows, show_all_columns
+from chartcascade.cli.tables import fitted_table, frame_rows, print_table, show_all_columns
 
 
 class ReportKind(StrEnum):
@@ -90,7 +90,7 @@ def status_command(
     for slug in charts:
         audit = completeness(database_url, slug)  # on the chart's own platforms
         title = f"{slug}: ranking of {audit.ranking_date or 'none'}, {audit.gaps} gap(s)"
-        console.print(frame_table(audit.frame(), title))
+        print_table(frame_table(audit.frame(), title))
         fresh = Table(title=f"{slug}: newest data", title_justify="left")
         for column in ("series", "date", "age (days)"):
             fresh.add_column(column, justify="right" if column == "age (days)" else "left")
@@ -159,7 +159,7 @@ def report_command(
         title = f"{kind.value} ({', '.join(chart) or 'all charts'})"
         title = f"watched {title}" if watched else title
         shown = table[terminal_columns(result, kind, platform)]
-        console.print(frame_table(shown, title, limit))
+        print_table(frame_table(shown, title, limit))
         return
     path = output or default_path(kind.value, fmt)
     if fmt == "xlsx":

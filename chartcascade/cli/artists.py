@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from chartcascade.cli.console import console, fail, summary_table
 from chartcascade.cli.errors import api_hint
-from chartcascade.cli.tables import Column, fitted_table, show_all_columns
+from chartcascade.cli.tables import Column, fitted_table, print_table, show_all_columns
 
 artists_app = typer.Typer(
     help="Find artists on Soundcharts and keep watched artists synced, charted or not.",
@@ -44,7 +44,7 @@ def search_command(
     columns = [Column("artist", names=True), Column("uuid", names=True), Column("slug")]
     more = " (--max-results shows more)" if len(found) == max_results else ""
     caption = f"{len(found)} matches{more} · API calls: {calls} · `artists watch UUID` watches one"
-    console.print(fitted_table(f"Artists matching {name!r}", columns, rows, caption=caption))
+    print_table(fitted_table(f"Artists matching {name!r}", columns, rows, caption=caption))
 
 
 @artists_app.command("watch")
@@ -147,7 +147,7 @@ def list_command(
     columns = [Column("artist", names=True), Column("uuid", names=True)]
     columns += [Column("added", keep=1), Column("metadata", keep=2)]
     caption = f"{len(rows)} watched · `chartcascade artists sync` syncs them"
-    console.print(fitted_table("Watched artists", columns, rows, caption=caption))
+    print_table(fitted_table("Watched artists", columns, rows, caption=caption))
 
 
 @artists_app.command("sync")
@@ -177,7 +177,7 @@ def sync_command(
     if isinstance(result, SyncSummary):
         table = summary_table(result)
         table.title = "Watched artists"
-        console.print(table)
+        print_table(table)
     if not state.is_completed():
         fail((state.message or str(result)) + api_hint(result))
     if state.message:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from chartcascade.cli.console import console, fail, summary_table
 from chartcascade.cli.errors import api_hint
 from chartcascade.cli.sync import parse_date, parse_options
-from chartcascade.cli.tables import show_all_columns
+from chartcascade.cli.tables import print_table, show_all_columns
 
 
 def backfill_command(
@@ -88,7 +88,7 @@ def run_backfill(chart: str, start: date, end: date, options: Any) -> None:
             unsubscribe()
     result = state.result(raise_on_failure=False)
     if isinstance(result, SyncSummary):
-        console.print(summary_table(result))
+        print_table(summary_table(result))
     if not state.is_completed():
         fail((state.message or str(result)) + api_hint(result))
     if state.message:

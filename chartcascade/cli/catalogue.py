@@ -6,9 +6,9 @@ from typing import Any
 
 import typer
 
-from chartcascade.cli.console import console, fail
+from chartcascade.cli.console import fail
 from chartcascade.cli.errors import api_hint
-from chartcascade.cli.tables import Column, fitted_table, show_all_columns
+from chartcascade.cli.tables import Column, fitted_table, print_table, show_all_columns
 
 
 def charts_command(
@@ -49,7 +49,7 @@ def show_platforms(platforms: dict[str, str], calls: int) -> None:
     rows = [[code, name] for code, name in platforms.items()]
     columns = [Column("platform", names=True), Column("name", names=True)]
     caption = f"{len(rows)} platforms · API calls: {calls} · `charts PLATFORM` lists its charts"
-    console.print(fitted_table("Platforms with song charts", columns, rows, caption=caption))
+    print_table(fitted_table("Platforms with song charts", columns, rows, caption=caption))
 
 
 def store_and_show(
@@ -80,4 +80,4 @@ def store_and_show(
     caption = (
         f"{len(rows)} charts, stored · API calls: {calls} · `chartcascade sync SLUG` syncs one"
     )
-    console.print(fitted_table(f"Song charts of {where}", columns, rows, caption=caption))
+    print_table(fitted_table(f"Song charts of {where}", columns, rows, caption=caption))

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from chartcascade.cli.console import console
-from chartcascade.cli.tables import fitted_table, frame_rows, show_all_columns
+from chartcascade.cli.tables import fitted_table, frame_rows, print_table, show_all_columns
 
 DEMO_CHARTS = ("global-28", "top-100-global")
 REPORT_PATH = Path("reports") / "demo-report.html"
@@ -58,7 +58,7 @@ def demo_command(
         for chart in DEMO_CHARTS:
             run_sync(chart, None, SyncOptions())
         console.print(f"sandbox calls by endpoint: {dict(sorted(sandbox.calls.items()))}")
-    console.print(artist_table(top_artists(settings.database_url, DEMO_CHARTS)))
+    print_table(artist_table(top_artists(settings.database_url, DEMO_CHARTS)))
     report = write_html_report(settings.database_url, REPORT_PATH, DEMO_CHARTS)
     console.print(f"HTML report (open it in a browser): [bold]{report}[/]")
 

@@ -11,7 +11,7 @@ import typer
 from chartcascade.cli.console import console, errors, fail
 from chartcascade.cli.errors import prefect_api_url
 from chartcascade.cli.preflight import require_prefect_api
-from chartcascade.cli.tables import Column, fitted_table, show_all_columns
+from chartcascade.cli.tables import Column, fitted_table, print_table, show_all_columns
 
 if TYPE_CHECKING:
     from chartcascade.deploy.history import StageFigures
@@ -93,7 +93,7 @@ def runs_command(
         for record in records
     ]
     table = fitted_table("Recent runs", columns, rows)
-    console.print(table)
+    print_table(table)
 
 
 def _stage_line(stage: StageFigures) -> str:

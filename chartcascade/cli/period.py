@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from chartcascade.cli.console import console, fail
 from chartcascade.cli.sync import parse_date
+from chartcascade.cli.tables import print_table
 
 if TYPE_CHECKING:  # pandas is imported only when a report runs
     from chartcascade.reports.period import PeriodRequest
@@ -79,7 +80,7 @@ def report_period(
         columns = [entity, *(c for c in TERMINAL if c in frame.columns)]
         if request.by:
             columns.insert(1, "period_start")
-        console.print(frame_table(frame[columns], title, limit))
+        print_table(frame_table(frame[columns], title, limit))
         return
     path = output or default_path(name, fmt)
     if fmt == "xlsx":

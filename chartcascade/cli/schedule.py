@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from chartcascade.cli.console import console, fail
 from chartcascade.cli.errors import CommandGroup, prefect_api_url
 from chartcascade.cli.sync import parse_options
-from chartcascade.cli.tables import Column, fitted_table, show_all_columns
+from chartcascade.cli.tables import Column, fitted_table, print_table, show_all_columns
 
 schedule_app = typer.Typer(
     help="Each chart's schedule (in Prefect: the UI shows and edits the same schedules).",
@@ -95,7 +95,7 @@ def list_command(
         ]
         for s in found
     ]
-    console.print(fitted_table("Chart schedules", columns, rows))
+    print_table(fitted_table("Chart schedules", columns, rows))
 
 
 @schedule_app.command("pause")

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from chartcascade.cli.console import console, fail, summary_table
 from chartcascade.cli.errors import api_hint
-from chartcascade.cli.tables import show_all_columns
+from chartcascade.cli.tables import print_table, show_all_columns
 
 
 def option_value(raw: str, *, is_list: bool) -> Any:
@@ -121,7 +121,7 @@ def show_plan(chart: str, on: date | None, options: Any) -> None:
         mark = " (estimate)" if stage.estimated else ""
         table.add_row(stage.stage, str(stage.items), f"{stage.calls}{mark}")
     table.caption = f"total: about {plan.calls} API calls (paging can add a few)"
-    console.print(table)
+    print_table(table)
 
 
 def run_sync(chart: str, on: date | None, options: Any) -> None:
@@ -143,7 +143,7 @@ def run_sync(chart: str, on: date | None, options: Any) -> None:
             unsubscribe()
     result = state.result(raise_on_failure=False)
     if isinstance(result, SyncSummary):
-        console.print(summary_table(result))
+        print_table(summary_table(result))
     if not state.is_completed():
         fail((state.message or str(result)) + api_hint(result))
     if state.message:

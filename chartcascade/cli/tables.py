@@ -63,7 +63,15 @@ def fitted_table(
     if hidden:
         notes.append(f"not shown: {', '.join(hidden)} (--wide shows every column)")
     table.caption = " · ".join(notes) or None
+    if _show_all:  # its natural width, past the terminal's: print it with print_table
+        table.width = console.measure(table, options=console.options.update_width(10_000)).maximum
     return table
+
+
+def print_table(table: Table) -> None:
+    """Print a table uncropped: under `--wide` it runs past the terminal's width (a pager or
+    a file takes it whole); other tables fit the terminal already."""
+    console.print(table, crop=False)
 
 
 def natural_width(column: Column, cells: Sequence[str]) -> int:

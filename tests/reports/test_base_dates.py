@@ -76,8 +76,10 @@ def test_csv_export_has_base_dates_next_to_the_changes(
 def test_terminal_table_shows_the_7_day_base_date(world: str) -> None:
     output = invoke("report", "tracks", "--wide")
 
-    header = [line for line in output.splitlines() if "base 7d" in line]
-    assert header, output  # the header of the `spotify base 7d` column, folded over lines
+    header = [line for line in output.splitlines() if "spotify base 7d" in line]
+    assert header, output  # --wide: every column at its natural width, headers unfolded
+    (row,) = [line for line in output.splitlines() if line.startswith("│ T1")]
+    assert BASE_7D in row
     assert BASE_7D in output
 
 
