@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 from functools import cache
 from html import escape
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp
 
 from chartcascade.dashboard import layout, params
 from chartcascade.dashboard.access import authorised, read_only_engine, read_only_url
+from chartcascade.dashboard.pages import home
 from chartcascade.dashboard.pages.analytics import analytics_page, download
 from chartcascade.dashboard.pages.artist import artist_page
 from chartcascade.dashboard.pages.chart import chart_page
@@ -113,9 +115,15 @@ def create_app(database_url: str, password: str | None = None) -> Starlette:
         logger.exception("dashboard page failed", exc_info=exc)
         return error_page(500, "this page failed; the server log has the details")
 
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        home.AUDITS.warm(url)  # the first home page finds the charts audited
+        yield
+
     middleware = [Middleware(BasicAuth, password=password)] if password else []
     return Starlette(
         routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
     )

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, String, func, literal, select, type_coerce, union_all
+from sqlalchemy import CompoundSelect, Select, String, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -197,7 +197,7 @@ def newest_positions(database_url: str, charts: Sequence[str]) -> pd.DataFrame:
     return as_timestamps(frame, "date").sort_values(["chart", "date", "position"])
 
 
-def read_rows(database_url: str, statement: Select[Any]) -> list[tuple[Any, ...]]:
+def read_rows(database_url: str, statement: Select[Any] | CompoundSelect) -> list[tuple[Any, ...]]:
     """The rows of `statement` as tuples (no frame: for many small lookups)."""
     with get_engine(database_url).connect() as connection:
         return [tuple(row) for row in connection.execute(statement).all()]
@@ -205,9 +205,10 @@ def read_rows(database_url: str, statement: Select[Any]) -> list[tuple[Any, ...]
 
 def _newest_by_seek(
     entity_id: Any, ids: Sequence[int], key: Any, points: Any, platforms: Sequence[str]
-) -> Select[Any]:
+) -> CompoundSelect:
     """id, platform, max(date) of `points` (a model with platform and date) per entity of
-    `ids` and platform, one index seek each (NULL where no point is stored)."""
+    `ids` and platform, one index seek each (NULL where no point is stored: the caller skips
+    those, since a filter on the subquery's column would make SQLite seek twice)."""
     parts = [
         columns_of(
             entity_id,
@@ -221,8 +222,7 @@ def _newest_by_seek(
         ).where(col(entity_id).in_([int(i) for i in ids]))
         for platform in platforms
     ]
-    newest = union_all(*parts).subquery()
-    return select(*newest.c).where(newest.c.newest.is_not(None))
+    return union_all(*parts)
 
 
 def series_newest(
@@ -235,6 +235,7 @@ def series_newest(
     entity: Any = Track if kind == "track" else Artist
     points: Any = TrackAudiencePoint if kind == "track" else ArtistAudiencePoint
     key = points.track_id if kind == "track" else points.artist_id
+    statement: Select[Any] | CompoundSelect
     if platforms:
         statement = _newest_by_seek(entity.id, ids, key, points, platforms)
     else:
@@ -245,6 +246,8 @@ def series_newest(
         )
     newest: dict[int, dict[str, date]] = {}
     for entity_id, platform, day in read_rows(database_url, statement):
+        if day is None:
+            continue
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
         newest.setdefault(int(entity_id), {})[str(platform)] = day
     return newest

@@ -77,7 +77,6 @@ def completeness_page(database_url: str, chart: str | None = None) -> str:
     slugs = frames.chart_slugs(database_url)
     if not slugs:
         return layout.page("Completeness", '<p class="note">No chart has been synced yet.</p>')
-    audits = home.audits(database_url, slugs)
-    body = "".join(summary_section(audits[slug]) for slug in slugs)
-    note = f'<p class="note">Audits at most {home.AUDIT_SECONDS} s old.</p>'
-    return layout.page("Completeness", note + body)
+    audit = home.audits(database_url, slugs)
+    body = "".join(summary_section(audit.charts[slug]) for slug in slugs)
+    return layout.page("Completeness", home.audited_note(audit) + body)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import time
 from html import escape
 from urllib.parse import quote
 
 from chartcascade.dashboard import layout, queries
-from chartcascade.reports.completeness import Completeness
-from chartcascade.reports.completeness import audits as all_audits
+from chartcascade.dashboard.audits import REFRESH_SECONDS, AuditCache, Audited
 
 
 def prefect_ui() -> str | None:
@@ -29,24 +27,27 @@ def runs_link(chart: str) -> str | None:
     return f"{ui}/runs?flow-run-search={quote(chart)}" if ui else None
 
 
-AUDIT_SECONDS = 60  # how long the home page reuses the charts' audits
-_audits: dict[tuple[str, tuple[str, ...]], tuple[float, dict[str, Completeness]]] = {}
+AUDITS = AuditCache()
 
 
 def forget_audits() -> None:
     """Drop the reused audits (the next page audits anew)."""
-    _audits.clear()
+    AUDITS.forget()
 
 
-def audits(database_url: str, charts: list[str]) -> dict[str, Completeness]:
-    """The completeness audit of each chart, all read together, at most once a minute for the
-    home page (a chart's completeness page always audits anew)."""
-    key = (database_url, tuple(charts))
-    made, found = _audits.get(key, (0.0, None))
-    if found is None or time.monotonic() - made > AUDIT_SECONDS:
-        found = all_audits(database_url, charts)
-        _audits[key] = (time.monotonic(), found)
-    return found
+def audits(database_url: str, charts: list[str]) -> Audited:
+    """The completeness audit of each chart, all read together: the last one made, refreshed
+    in the background once a minute old (a chart's completeness page always audits anew)."""
+    return AUDITS.get(database_url, charts)
+
+
+def audited_note(audited: Audited) -> str:
+    """When the shown audit was made, and how often it is made again."""
+    made = f"{audited.made_at:%Y-%m-%d %H:%M:%S} UTC"
+    return (
+        f'<p class="note">Gaps as audited at {made}; audited again in the background once '
+        f"{REFRESH_SECONDS} s old.</p>"
+    )
 
 
 def home_page(database_url: str) -> str:
@@ -55,7 +56,8 @@ def home_page(database_url: str) -> str:
     if charts.empty:
         body = '<p class="note">No chart has been synced yet: run `chartcascade sync CHART`.</p>'
         return layout.page("Charts", body)
-    audited = audits(database_url, charts["chart"].tolist())
+    audit = audits(database_url, charts["chart"].tolist())
+    audited = audit.charts
     charts["gaps"] = [audited[slug].gaps for slug in charts["chart"]]
     charts["open_failures"] = [audited[slug].open_failures for slug in charts["chart"]]
 
@@ -75,5 +77,5 @@ def home_page(database_url: str) -> str:
     columns = ["chart", "name", "platform", "country_code", "newest", "rankings", "gaps"]
     columns += ["open_failures", "last_synced_at"]
     body = layout.table(charts, columns, cells=cells, table_id="charts")
-    body += f'<p class="note">Gaps are audited at most every {AUDIT_SECONDS} s.</p>'
+    body += audited_note(audit)
     return layout.page("Charts", body)
