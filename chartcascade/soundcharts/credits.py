@@ -71,3 +71,19 @@ def _names_in(name: str, text: str) -> bool:
         return False
     pattern = r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)"
     return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+_JOINERS = re.compile(r"\s*(?:,|&)\s*")
+
+
+def credit_names(credit_name: Any) -> list[str]:
+    """The artist names of a credit, main then featured, once each: split at the same
+    "feat."/"ft."/"featuring" marker `assign_roles` reads, then at "," and "&"."""
+    if not isinstance(credit_name, str) or not credit_name.strip():
+        return []
+    marker = _FEATURING.search(credit_name)
+    parts = [credit_name] if marker is None else [credit_name[: marker.start()]]
+    if marker is not None:
+        parts.append(credit_name[marker.end() :])
+    names = (name.strip(" ()[]") for part in parts for name in _JOINERS.split(part))
+    return list(dict.fromkeys(name for name in names if name))
