@@ -60,12 +60,16 @@ async def run_baseline(
         span = {"startDate": start.isoformat(), "endDate": end.isoformat()}
         ranking = await get_all(f"/api/v2.14/chart/song/{chart}/ranking/latest")
         tracks = list(dict.fromkeys(item["song"]["uuid"] for item in ranking))
+        # Songs that left the chart (position 0) get metadata, not audience, nor their artists.
+        charted = list(
+            dict.fromkeys(item["song"]["uuid"] for item in ranking if item.get("position"))
+        )
 
         async def track_audience() -> None:
             jobs = [
                 get_all(f"/api/v2/song/{t}/audience/{p}", span)
                 for p in SONG_PLATFORMS
-                for t in tracks
+                for t in charted
             ]
             last = today - timedelta(days=1)
             days = [last - timedelta(days=n) for n in range(airplay_days)]
@@ -74,14 +78,22 @@ async def run_baseline(
                     f"/api/v2/song/{t}/broadcast-groups",
                     {"startDate": d.isoformat(), "endDate": d.isoformat()},
                 )
-                for t in tracks
+                for t in charted
                 for d in days
             ]
             await asyncio.gather(*jobs)
 
         async def artists_chain() -> None:
             songs = await asyncio.gather(*(get_object(f"/api/v2.25/song/{t}") for t in tracks))
-            artists = list(dict.fromkeys(a["uuid"] for song in songs for a in song["artists"]))
+            on_chart = set(charted)
+            artists = list(
+                dict.fromkeys(
+                    a["uuid"]
+                    for track, song in zip(tracks, songs, strict=True)
+                    if track in on_chart
+                    for a in song["artists"]
+                )
+            )
             jobs = [get_object(f"/api/v2.9/artist/{a}") for a in artists]
             jobs += [
                 get_all(f"/api/v2/artist/{a}/audience/{p}", span)
