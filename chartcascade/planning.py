@@ -164,17 +164,20 @@ def artists_named(session: Session, names: Sequence[str]) -> dict[str, list[str]
 
 
 def airplay_plan(session: Session, work: AirplayWork, keys: Sequence[str]) -> StagePlan:
-    """Radio days to fetch, each as many pages as its track's newest stored day had
-    stations (PAGE_SIZE a page); a track without a stored day at the stored days' mean."""
+    """Radio days to fetch, each at its track's pages a day (`radio_pages_per_day`)."""
     todo = due(session, work, keys)
-    newest, mean = radio_stations(session, list(todo))
+    per_day = radio_pages_per_day(session, list(todo))
+    calls = sum(per_day[key] * work.estimate(key) for key in todo)
+    return StagePlan(work.stage, len(todo), round(calls), estimated=bool(todo))
+
+
+def radio_pages_per_day(session: Session, uuids: Sequence[str]) -> dict[str, float]:
+    """Track uuid -> the broadcast-groups pages a radio day of it takes: as many as its newest
+    stored day had stations (PAGE_SIZE a page); a track without a stored day at the mean of
+    every stored day, or UNSTORED_RADIO_PAGES_PER_DAY when none is stored."""
+    newest, mean = radio_stations(session, uuids)
     default = UNSTORED_RADIO_PAGES_PER_DAY if mean is None else mean
-    calls = 0.0
-    for key in todo:
-        per_day = radio_pages(newest[key]) if key in newest else default
-        calls += per_day * work.estimate(key)
-    estimated = any(key not in newest for key in todo)
-    return StagePlan(work.stage, len(todo), round(calls), estimated)
+    return {u: float(radio_pages(newest[u])) if u in newest else default for u in uuids}
 
 
 def radio_pages(stations: int) -> int:

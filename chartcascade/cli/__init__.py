@@ -23,6 +23,7 @@ from chartcascade.cli.backfill import backfill_command  # noqa: E402
 from chartcascade.cli.catalogue import charts_command  # noqa: E402
 from chartcascade.cli.dashboard import dashboard_command  # noqa: E402
 from chartcascade.cli.errors import CommandGroup  # noqa: E402
+from chartcascade.cli.plan import plan_command  # noqa: E402
 from chartcascade.cli.schedule import schedule_app  # noqa: E402
 
 app = typer.Typer(
@@ -64,6 +65,7 @@ def quiet_tracebacks() -> None:
 
 
 app.command("sync")(sync.sync_command)
+app.command("plan")(plan_command)
 app.command("demo")(demo.demo_command)
 app.command("setup")(admin.setup_command)
 app.add_typer(admin.db_app, name="db")
