@@ -26,23 +26,29 @@ Key = tuple[str, tuple[str, ...]]
 
 @dataclass
 class Audited:
-    """The audit of some charts and when it was made."""
+    """The audit of some charts, when it was made, and the last refresh that failed since."""
 
     charts: dict[str, Completeness]
     made_at: datetime  # UTC
     made: float  # time.monotonic() when it was made
+    refresh_failed_at: datetime | None = None  # UTC
+    refresh_error: str | None = None
 
 
 @dataclass
 class _Slot:
     audited: Audited | None = None
     running: threading.Event | None = None  # set when the audit in flight ends
+    error: BaseException | None = None  # how the last audit in flight failed
+    tried: float = 0.0  # time.monotonic() of the last audit started
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class AuditCache:
     """Audits of chart sets, each reused until `refresh_seconds` old and then refreshed in
-    the background (one audit in flight per chart set; a failed refresh keeps the last)."""
+    the background: one audit in flight per chart set, requests waiting on a first audit that
+    fails all get its error, and a failed refresh keeps the last audit and is tried again
+    only `refresh_seconds` later. One chart set is kept per database (the newest asked for)."""
 
     def __init__(self, audit: Audit = audit_charts, refresh_seconds: float = REFRESH_SECONDS):
         self.audit = audit
@@ -53,16 +59,16 @@ class AuditCache:
     def get(self, database_url: str, charts: Sequence[str]) -> Audited:
         """The newest audit of `charts`: made now (or awaited, when one is in flight) the
         first time, else the last one, refreshed in the background when it is old."""
-        slot = self._slot(database_url, charts)
+        key = (database_url, tuple(sorted(charts)))
+        slot = self._slot(key)
         with slot.lock:
             audited, running = slot.audited, slot.running
-            stale = audited is not None and time.monotonic() - audited.made > self.refresh_seconds
-            if audited is None and running is None or stale and running is None:
+            now = time.monotonic()
+            due = audited is None or now - max(audited.made, slot.tried) > self.refresh_seconds
+            start = running is None and due
+            if start:
                 running = slot.running = threading.Event()
-                start = True
-            else:
-                start = False
-        key = (database_url, tuple(sorted(charts)))
+                slot.tried = now
         if audited is not None:
             if start:
                 threading.Thread(target=self._refresh, args=(key, slot), daemon=True).start()
@@ -71,7 +77,18 @@ class AuditCache:
             return self._run(key, slot)
         assert running is not None
         running.wait()
-        return slot.audited or self.get(database_url, charts)  # the awaited audit failed
+        with slot.lock:
+            audited, error = slot.audited, slot.error
+        if audited is None:
+            raise error or RuntimeError("the dashboard's audit failed")
+        return audited
+
+    def last(self, database_url: str) -> Audited | None:
+        """The newest audit kept for `database_url`, if any (none is started)."""
+        with self._lock:
+            slots = [s for k, s in self._slots.items() if k[0] == database_url]
+        kept = [s.audited for s in slots if s.audited is not None]
+        return max(kept, key=lambda a: a.made, default=None)
 
     def warm(self, database_url: str) -> None:
         """Audit every synced chart in the background (the dashboard's start)."""
@@ -91,26 +108,42 @@ class AuditCache:
         with self._lock:
             self._slots.clear()
 
-    def _slot(self, database_url: str, charts: Sequence[str]) -> _Slot:
+    def _slot(self, key: Key) -> _Slot:
+        """The slot of `key`; a new chart set of a database replaces its idle older ones."""
         with self._lock:
-            return self._slots.setdefault((database_url, tuple(sorted(charts))), _Slot())
+            slot = self._slots.get(key)
+            if slot is None:
+                for other in [k for k, s in self._slots.items() if k[0] == key[0]]:
+                    if self._slots[other].running is None:
+                        del self._slots[other]
+                slot = self._slots[key] = _Slot()
+            return slot
 
     def _refresh(self, key: Key, slot: _Slot) -> None:
         try:
             self._run(key, slot)
-        except Exception:
-            logger.exception("refreshing the dashboard's audits failed; the last one stays")
+        except Exception as exc:
+            logger.warning("refreshing the dashboard's audits failed (%s); the last one stays", exc)
+            with slot.lock:
+                if slot.audited is not None:
+                    slot.audited.refresh_failed_at = datetime.now(UTC)
+                    first_line = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+                    slot.audited.refresh_error = f"{type(exc).__name__}: {first_line}".rstrip(": ")
 
     def _run(self, key: Key, slot: _Slot) -> Audited:
         database_url, charts = key
+        error: BaseException | None = None
         try:
             made_at = datetime.now(UTC)
             found = Audited(self.audit(database_url, list(charts)), made_at, time.monotonic())
             with slot.lock:
                 slot.audited = found
             return found
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
             with slot.lock:
-                running, slot.running = slot.running, None
+                running, slot.running, slot.error = slot.running, None, error
             if running is not None:
                 running.set()

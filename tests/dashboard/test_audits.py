@@ -1,19 +1,25 @@
 """The home page's audits: made when the dashboard starts, shown at once when old while a new
-one is made in the background, one audit for requests that come together, the last one kept
-when a refresh fails."""
+one is made in the background, one audit in flight for requests that come together, a failed
+first audit given to every waiting request, the last audit kept (and the failure shown) when
+a refresh fails, retried a refresh period later."""
 
 from __future__ import annotations
 
 import re
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from chartcascade.dashboard.access import read_only_url
 from chartcascade.dashboard.app import create_app
 from chartcascade.dashboard.audits import AuditCache, Audited
+from chartcascade.dashboard.pages import home
 from chartcascade.db import get_engine
 from chartcascade.reports.completeness import Completeness
 from chartcascade.reports.completeness import audits as audit_charts
@@ -23,12 +29,68 @@ from tests.reports.seed import D3
 # One charted track, nothing fetched: its metadata and every platform's audience are gaps.
 ONE_TRACK = {"t1": 1}
 TWO_TRACKS = {"t1": 1, "t2": 2}
+Audit = Callable[[str, list[str]], dict[str, Completeness]]
 
 
-def audited_at(page: str) -> datetime:
-    found = re.search(r"audited at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC", page)
+class Counted:
+    """The real audit, slowed so that requests overlap it, counting the audits started and
+    the most in flight at once."""
+
+    def __init__(self, seconds: float = 0.5) -> None:
+        self.seconds = seconds
+        self.started = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str, charts: list[str]) -> dict[str, Completeness]:
+        with self._lock:
+            self.started += 1
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(self.seconds)
+            return audit_charts(url, charts)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+@contextmanager
+def ranking_table_away(url: str) -> Iterator[None]:
+    """The audit's query fails meanwhile: no such table."""
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE ranking_entry RENAME TO ranking_entry_away"))
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE ranking_entry_away RENAME TO ranking_entry"))
+
+
+def at_once(calls: int, call: Callable[[], object]) -> list[object]:
+    """`call` from `calls` threads at once: each one's result or exception."""
+    results: list[object] = []
+
+    def one() -> None:
+        try:
+            results.append(call())
+        except Exception as exc:  # noqa: BLE001 - what the caller got
+            results.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def note(page: str) -> str:
+    found = re.search(r'<p class="note" id="audited">(.*?)</p>', page)
     assert found, page
-    return datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    return found[1]
 
 
 def newer_than(cache: AuditCache, url: str, old: Audited, seconds: float = 20) -> Audited:
@@ -44,12 +106,22 @@ def newer_than(cache: AuditCache, url: str, old: Audited, seconds: float = 20) -
 
 def test_the_home_page_shows_the_audit_made_when_the_dashboard_started(sqlite_url: str) -> None:
     seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
+    read_only = read_only_url(sqlite_url)
+    assert home.AUDITS.last(read_only) is None
     with TestClient(create_app(sqlite_url)) as client:  # runs the app's start-up
-        time.sleep(2.5)
-        asked = datetime.now(UTC)
+        deadline = time.monotonic() + 30
+        while (started := home.AUDITS.last(read_only)) is None:
+            assert time.monotonic() < deadline, "no audit was made at start-up"
+            time.sleep(0.05)
         page = client.get("/")
     assert page.status_code == 200
-    assert audited_at(page.text) <= asked - timedelta(seconds=1)  # not made for this request
+    assert home.AUDITS.last(read_only) is started  # none made for the request
+    shown = re.fullmatch(r"Gaps as audited at (\S+ \S+) UTC; .*", note(page.text))
+    assert shown, note(page.text)
+    made = datetime.strptime(shown[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    assert made == started.made_at.replace(microsecond=0)
+    assert started.made_at.tzinfo is UTC
+    assert abs((datetime.now(UTC) - started.made_at).total_seconds()) < 60  # UTC, not local
     assert 'href="/completeness/c1"' in page.text
 
 
@@ -67,42 +139,84 @@ def test_an_old_audit_is_shown_at_once_and_replaced_in_the_background(sqlite_url
     assert refreshed.charts["c1"].gaps == audit_charts(sqlite_url, ["c1"])["c1"].gaps
 
 
-def test_requests_that_come_together_share_one_audit(sqlite_url: str) -> None:
+def test_requests_that_come_together_share_one_first_audit(sqlite_url: str) -> None:
     seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
-    made: list[float] = []
+    audit = Counted()
+    cache = AuditCache(audit=audit)
 
-    def counted(url: str, charts: list[str]) -> dict[str, Completeness]:
-        made.append(time.monotonic())
-        time.sleep(0.5)  # long enough for every request to arrive while it runs
-        return audit_charts(url, charts)
+    found = at_once(4, lambda: cache.get(sqlite_url, ["c1"]))
 
-    cache = AuditCache(audit=counted)
-    found: list[Audited] = []
-    threads = [
-        threading.Thread(target=lambda: found.append(cache.get(sqlite_url, ["c1"])))
-        for _ in range(4)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-
-    assert len(made) == 1
-    assert len(found) == 4 and all(audit is found[0] for audit in found)
+    assert audit.started == 1
+    assert len(found) == 4 and all(result is found[0] for result in found)
 
 
-def test_a_failed_refresh_keeps_the_last_audit(sqlite_url: str) -> None:
+def test_requests_on_an_old_audit_start_one_refresh(sqlite_url: str) -> None:
     seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
-    cache = AuditCache(refresh_seconds=0)
+    audit = Counted()
+    cache = AuditCache(audit=audit, refresh_seconds=0)
     first = cache.get(sqlite_url, ["c1"])
-    engine = get_engine(sqlite_url)
-    with engine.begin() as connection:  # the audit's query fails: no such table
-        connection.execute(text("ALTER TABLE ranking_entry RENAME TO ranking_entry_away"))
-    try:
-        for _ in range(5):  # each starts a refresh that fails
+
+    found = at_once(20, lambda: cache.get(sqlite_url, ["c1"]))
+
+    assert all(result is first for result in found)  # none waited for the refresh
+    newer_than(cache, sqlite_url, first)
+    assert audit.most_in_flight == 1
+
+
+def test_requests_waiting_on_a_failing_first_audit_all_get_its_error(sqlite_url: str) -> None:
+    seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
+    audit = Counted(seconds=1.0)
+    cache = AuditCache(audit=audit)
+    with ranking_table_away(sqlite_url):
+        started = time.monotonic()
+        found = at_once(6, lambda: cache.get(sqlite_url, ["c1"]))
+        waited = time.monotonic() - started
+
+    assert audit.started == 1  # the waiting requests did not audit again one after another
+    assert all(isinstance(result, Exception) for result in found)
+    assert all("ranking_entry" in str(result) for result in found)
+    assert waited < 6.0  # one failed audit's time (1 s), not six in a row
+    assert cache.get(sqlite_url, ["c1"]).charts["c1"].gaps >= 1  # a later request tries again
+    assert audit.started == 2
+
+
+def test_a_failed_refresh_keeps_the_last_audit_shows_it_and_waits_a_period(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
+    audit = Counted(seconds=0.0)
+    cache = AuditCache(audit=audit, refresh_seconds=3.0)
+    first = cache.get(sqlite_url, ["c1"])
+    with ranking_table_away(sqlite_url):
+        time.sleep(3.1)  # old now
+        assert cache.get(sqlite_url, ["c1"]) is first  # starts a refresh, which fails
+        deadline = time.monotonic() + 20
+        while first.refresh_failed_at is None:
+            assert time.monotonic() < deadline, "the refresh never failed"
+            time.sleep(0.02)
+        for _ in range(20):  # within the period after the failure: no new attempt
             assert cache.get(sqlite_url, ["c1"]) is first
-            time.sleep(0.3)
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE ranking_entry_away RENAME TO ranking_entry"))
-    assert newer_than(cache, sqlite_url, first).charts["c1"].gaps == first.charts["c1"].gaps
+            time.sleep(0.02)
+        assert audit.started == 2
+
+        monkeypatch.setattr(home, "AUDITS", cache)
+        shown = note(home.home_page(sqlite_url))
+    assert "The last refresh failed at " in shown and "OperationalError" in shown
+    assert "ranking_entry" in shown
+
+    refreshed = newer_than(cache, sqlite_url, first)  # a period later, with the table back
+    assert audit.started == 3
+    assert refreshed.charts["c1"].gaps == first.charts["c1"].gaps
+    assert refreshed.refresh_failed_at is None
+
+
+def test_a_new_chart_set_replaces_the_older_one_of_its_database(sqlite_url: str) -> None:
+    seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
+    seed.ranking(sqlite_url, "c2", D3, TWO_TRACKS)
+    cache = AuditCache()
+    one = cache.get(sqlite_url, ["c1"])
+    both = cache.get(sqlite_url, ["c1", "c2"])
+
+    assert set(both.charts) == {"c1", "c2"}
+    assert cache.last(sqlite_url) is both
+    assert cache.get(sqlite_url, ["c1"]) is not one  # the older set was dropped: audited anew

@@ -7,7 +7,7 @@ from html import escape
 from urllib.parse import quote
 
 from chartcascade.dashboard import layout, queries
-from chartcascade.dashboard.audits import REFRESH_SECONDS, AuditCache, Audited
+from chartcascade.dashboard.audits import AuditCache, Audited
 
 
 def prefect_ui() -> str | None:
@@ -42,12 +42,17 @@ def audits(database_url: str, charts: list[str]) -> Audited:
 
 
 def audited_note(audited: Audited) -> str:
-    """When the shown audit was made, and how often it is made again."""
+    """When the shown audit was made, how often it is made again, and whether the last
+    refresh failed."""
     made = f"{audited.made_at:%Y-%m-%d %H:%M:%S} UTC"
-    return (
-        f'<p class="note">Gaps as audited at {made}; audited again in the background once '
-        f"{REFRESH_SECONDS} s old.</p>"
+    note = (
+        f"Gaps as audited at {made}; audited again in the background once "
+        f"{AUDITS.refresh_seconds:g} s old."
     )
+    if audited.refresh_failed_at is not None:
+        failed = f"{audited.refresh_failed_at:%H:%M:%S} UTC"
+        note += f" The last refresh failed at {failed} ({audited.refresh_error}); it is retried."
+    return f'<p class="note" id="audited">{escape(note)}</p>'
 
 
 def home_page(database_url: str) -> str:
