@@ -38,6 +38,7 @@ class Audited:
 @dataclass
 class _Slot:
     audited: Audited | None = None
+    stand_in: bool = False  # `audited` is an older chart set's, shown until this set's is made
     running: threading.Event | None = None  # set when the audit in flight ends
     error: BaseException | None = None  # how the last audit in flight failed
     tried: float = 0.0  # time.monotonic() of the last audit started
@@ -64,7 +65,12 @@ class AuditCache:
         with slot.lock:
             audited, running = slot.audited, slot.running
             now = time.monotonic()
-            due = audited is None or now - max(audited.made, slot.tried) > self.refresh_seconds
+            if audited is None:
+                due = True
+            elif slot.stand_in:  # this chart set was never audited: at once, then per period
+                due = not slot.tried or now - slot.tried > self.refresh_seconds
+            else:
+                due = now - max(audited.made, slot.tried) > self.refresh_seconds
             start = running is None and due
             if start:
                 running = slot.running = threading.Event()
@@ -109,14 +115,19 @@ class AuditCache:
             self._slots.clear()
 
     def _slot(self, key: Key) -> _Slot:
-        """The slot of `key`; a new chart set of a database replaces its idle older ones."""
+        """The slot of `key`. A new chart set of a database (a chart synced or removed)
+        replaces the idle older ones, and shows the newest of their audits (without the new
+        charts) until its own is made."""
         with self._lock:
             slot = self._slots.get(key)
             if slot is None:
-                for other in [k for k, s in self._slots.items() if k[0] == key[0]]:
+                older = [k for k in self._slots if k[0] == key[0]]
+                kept = [self._slots[k].audited for k in older]
+                newest = max((a for a in kept if a is not None), key=lambda a: a.made, default=None)
+                for other in older:
                     if self._slots[other].running is None:
                         del self._slots[other]
-                slot = self._slots[key] = _Slot()
+                slot = self._slots[key] = _Slot(audited=newest, stand_in=newest is not None)
             return slot
 
     def _refresh(self, key: Key, slot: _Slot) -> None:
@@ -125,7 +136,7 @@ class AuditCache:
         except Exception as exc:
             logger.warning("refreshing the dashboard's audits failed (%s); the last one stays", exc)
             with slot.lock:
-                if slot.audited is not None:
+                if slot.audited is not None and not slot.stand_in:
                     slot.audited.refresh_failed_at = datetime.now(UTC)
                     first_line = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
                     slot.audited.refresh_error = f"{type(exc).__name__}: {first_line}".rstrip(": ")
@@ -137,7 +148,7 @@ class AuditCache:
             made_at = datetime.now(UTC)
             found = Audited(self.audit(database_url, list(charts)), made_at, time.monotonic())
             with slot.lock:
-                slot.audited = found
+                slot.audited, slot.stand_in = found, False
             return found
         except BaseException as exc:
             error = exc

@@ -93,11 +93,13 @@ def note(page: str) -> str:
     return found[1]
 
 
-def newer_than(cache: AuditCache, url: str, old: Audited, seconds: float = 20) -> Audited:
+def newer_than(
+    cache: AuditCache, url: str, old: Audited, seconds: float = 20, charts: list[str] | None = None
+) -> Audited:
     """The cache's audit once the background refresh replaced `old`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        found = cache.get(url, ["c1"])
+        found = cache.get(url, charts or ["c1"])
         if found is not old:
             return found
         time.sleep(0.05)
@@ -210,13 +212,33 @@ def test_a_failed_refresh_keeps_the_last_audit_shows_it_and_waits_a_period(
     assert refreshed.refresh_failed_at is None
 
 
-def test_a_new_chart_set_replaces_the_older_one_of_its_database(sqlite_url: str) -> None:
+def test_a_new_chart_shows_the_older_audit_until_its_own_is_made(sqlite_url: str) -> None:
     seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
-    seed.ranking(sqlite_url, "c2", D3, TWO_TRACKS)
-    cache = AuditCache()
+    cache = AuditCache(audit=Counted(seconds=1.0))
     one = cache.get(sqlite_url, ["c1"])
-    both = cache.get(sqlite_url, ["c1", "c2"])
+    seed.ranking(sqlite_url, "c2", D3, TWO_TRACKS)  # a chart synced meanwhile
 
+    started = time.monotonic()
+    shown = cache.get(sqlite_url, ["c1", "c2"])
+    assert time.monotonic() - started < 0.5  # no wait for the 1-s audit
+    assert shown is one and set(shown.charts) == {"c1"}
+    both = newer_than(cache, sqlite_url, one, charts=["c1", "c2"])
     assert set(both.charts) == {"c1", "c2"}
+    assert both.charts["c2"].gaps == audit_charts(sqlite_url, ["c2"])["c2"].gaps
     assert cache.last(sqlite_url) is both
-    assert cache.get(sqlite_url, ["c1"]) is not one  # the older set was dropped: audited anew
+
+
+def test_the_home_page_marks_a_chart_synced_since_the_shown_audit(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
+    cache = AuditCache(audit=Counted(seconds=2.0))
+    monkeypatch.setattr(home, "AUDITS", cache)
+    home.home_page(sqlite_url)  # audits c1
+    seed.ranking(sqlite_url, "c2", D3, TWO_TRACKS)
+
+    page = home.home_page(sqlite_url)
+    c2 = re.search(r'<a href="/completeness/c2">([^<]*)</a>', page)
+    assert c2 and c2[1] == "auditing…", page
+    c1 = re.search(r'<a href="/completeness/c1">([^<]*)</a>', page)
+    assert c1 and c1[1] == str(audit_charts(sqlite_url, ["c1"])["c1"].gaps)

@@ -46,6 +46,12 @@ def summary_section(audit: Completeness) -> str:
     )
 
 
+def auditing_section(chart: str) -> str:
+    """A chart synced since the shown audit: its own page audits it now."""
+    link = layout.link(f"/completeness/{chart}", "its audit now")
+    return f'<h2>{escape(chart)}</h2><p class="note">Being audited; {link}.</p>'
+
+
 def chart_section(database_url: str, chart: str) -> str:
     audit = completeness(database_url, chart)
     gaps = gap_items(audit)
@@ -78,5 +84,8 @@ def completeness_page(database_url: str, chart: str | None = None) -> str:
     if not slugs:
         return layout.page("Completeness", '<p class="note">No chart has been synced yet.</p>')
     audit = home.audits(database_url, slugs)
-    body = "".join(summary_section(audit.charts[slug]) for slug in slugs)
+    body = "".join(
+        summary_section(audit.charts[slug]) if slug in audit.charts else auditing_section(slug)
+        for slug in slugs
+    )
     return layout.page("Completeness", home.audited_note(audit) + body)

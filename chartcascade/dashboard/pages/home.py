@@ -63,8 +63,11 @@ def home_page(database_url: str) -> str:
         return layout.page("Charts", body)
     audit = audits(database_url, charts["chart"].tolist())
     audited = audit.charts
-    charts["gaps"] = [audited[slug].gaps for slug in charts["chart"]]
-    charts["open_failures"] = [audited[slug].open_failures for slug in charts["chart"]]
+    auditing = "auditing…"  # a chart synced since the shown audit: its audit is under way
+    charts["gaps"] = [audited[s].gaps if s in audited else auditing for s in charts["chart"]]
+    charts["open_failures"] = [
+        audited[s].open_failures if s in audited else auditing for s in charts["chart"]
+    ]
 
     def last_run(row: dict[str, object]) -> str:
         shown = escape(layout.text(row["last_synced_at"])) or "never recorded"
