@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from chartcascade.reports import frames
@@ -21,66 +21,68 @@ from chartcascade.reports.completeness import audits as audit_charts
 logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 60  # an audit older than this is made again, in the background
 Audit = Callable[[str, list[str]], dict[str, Completeness]]
-Key = tuple[str, tuple[str, ...]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Audited:
-    """The audit of some charts, when it was made, and the last refresh that failed since."""
+    """The audit of some charts and when it was made; as shown, also whether an audit is
+    under way and how the last one failed since (a chart the audit lacks was synced since)."""
 
     charts: dict[str, Completeness]
     made_at: datetime  # UTC
     made: float  # time.monotonic() when it was made
-    refresh_failed_at: datetime | None = None  # UTC
-    refresh_error: str | None = None
+    auditing: bool = False
+    failed_at: datetime | None = None  # UTC
+    failure: str | None = None
 
 
 @dataclass
 class _Slot:
+    """One database's newest audit, its audit in flight and its last failure."""
+
     audited: Audited | None = None
-    stand_in: bool = False  # `audited` is an older chart set's, shown until this set's is made
     running: threading.Event | None = None  # set when the audit in flight ends
-    error: BaseException | None = None  # how the last audit in flight failed
-    tried: float = 0.0  # time.monotonic() of the last audit started
+    tried: float = 0.0  # time.monotonic() when the last audit started
+    error: BaseException | None = None  # how the last audit failed (None once one succeeds)
+    failed_at: datetime | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class AuditCache:
-    """Audits of chart sets, each reused until `refresh_seconds` old and then refreshed in
-    the background: one audit in flight per chart set, requests waiting on a first audit that
-    fails all get its error, and a failed refresh keeps the last audit and is tried again
-    only `refresh_seconds` later. One chart set is kept per database (the newest asked for)."""
+    """The newest audit of each database, reused until `refresh_seconds` old, then made again
+    in the background: one audit in flight per database; requests waiting on a first audit
+    that fails all get its error; after a failure the next attempt waits a period. A request
+    for charts the audit lacks (a chart synced since) gets the last audit at once, and an
+    audit of its charts is started."""
 
     def __init__(self, audit: Audit = audit_charts, refresh_seconds: float = REFRESH_SECONDS):
         self.audit = audit
         self.refresh_seconds = refresh_seconds
-        self._slots: dict[Key, _Slot] = {}
+        self._slots: dict[str, _Slot] = {}
         self._lock = threading.Lock()
 
     def get(self, database_url: str, charts: Sequence[str]) -> Audited:
-        """The newest audit of `charts`: made now (or awaited, when one is in flight) the
-        first time, else the last one, refreshed in the background when it is old."""
-        key = (database_url, tuple(sorted(charts)))
-        slot = self._slot(key)
+        """The audit to show for `charts`: made now (or awaited, when one is in flight) the
+        first time, else the last one, with a new one started when it is old or lacks some
+        of `charts`."""
+        wanted = frozenset(charts)
+        slot = self._slot(database_url)
         with slot.lock:
             audited, running = slot.audited, slot.running
-            now = time.monotonic()
-            if audited is None:
-                due = True
-            elif slot.stand_in:  # this chart set was never audited: at once, then per period
-                due = not slot.tried or now - slot.tried > self.refresh_seconds
-            else:
-                due = now - max(audited.made, slot.tried) > self.refresh_seconds
-            start = running is None and due
-            if start:
+            if running is None and self._due(slot, wanted, time.monotonic()):
                 running = slot.running = threading.Event()
-                slot.tried = now
-        if audited is not None:
+                slot.tried = time.monotonic()
+                start = True
+            else:
+                start = False
+            shown = self._shown(slot, audited, running is not None)
+        if shown is not None:
             if start:
-                threading.Thread(target=self._refresh, args=(key, slot), daemon=True).start()
-            return audited
+                args = (database_url, slot, sorted(wanted))
+                threading.Thread(target=self._refresh, args=args, daemon=True).start()
+            return shown
         if start:
-            return self._run(key, slot)
+            return self._run(database_url, slot, sorted(wanted))
         assert running is not None
         running.wait()
         with slot.lock:
@@ -92,9 +94,8 @@ class AuditCache:
     def last(self, database_url: str) -> Audited | None:
         """The newest audit kept for `database_url`, if any (none is started)."""
         with self._lock:
-            slots = [s for k, s in self._slots.items() if k[0] == database_url]
-        kept = [s.audited for s in slots if s.audited is not None]
-        return max(kept, key=lambda a: a.made, default=None)
+            slot = self._slots.get(database_url)
+        return slot.audited if slot is not None else None
 
     def warm(self, database_url: str) -> None:
         """Audit every synced chart in the background (the dashboard's start)."""
@@ -114,41 +115,45 @@ class AuditCache:
         with self._lock:
             self._slots.clear()
 
-    def _slot(self, key: Key) -> _Slot:
-        """The slot of `key`. A new chart set of a database (a chart synced or removed)
-        replaces the idle older ones, and shows the newest of their audits (without the new
-        charts) until its own is made."""
+    def _slot(self, database_url: str) -> _Slot:
         with self._lock:
-            slot = self._slots.get(key)
-            if slot is None:
-                older = [k for k in self._slots if k[0] == key[0]]
-                kept = [self._slots[k].audited for k in older]
-                newest = max((a for a in kept if a is not None), key=lambda a: a.made, default=None)
-                for other in older:
-                    if self._slots[other].running is None:
-                        del self._slots[other]
-                slot = self._slots[key] = _Slot(audited=newest, stand_in=newest is not None)
-            return slot
+            return self._slots.setdefault(database_url, _Slot())
 
-    def _refresh(self, key: Key, slot: _Slot) -> None:
+    def _due(self, slot: _Slot, wanted: frozenset[str], now: float) -> bool:
+        """Whether an audit of `wanted` should start (none is in flight)."""
+        audited = slot.audited
+        if audited is None and slot.error is None:
+            return True
+        if slot.error is not None and now - slot.tried <= self.refresh_seconds:
+            return audited is None  # a first audit that failed is tried by the next request
+        if audited is None or not wanted <= audited.charts.keys():
+            return True
+        return now - max(audited.made, slot.tried) > self.refresh_seconds
+
+    def _shown(self, slot: _Slot, audited: Audited | None, auditing: bool) -> Audited | None:
+        """The audit as shown: with the audit under way and the last failure since."""
+        if audited is None:
+            return None
+        failure = None
+        if slot.error is not None:
+            text = str(slot.error).strip()
+            first_line = text.splitlines()[0][:120] if text else ""
+            failure = f"{type(slot.error).__name__}: {first_line}".rstrip(": ")
+        return replace(audited, auditing=auditing, failed_at=slot.failed_at, failure=failure)
+
+    def _refresh(self, database_url: str, slot: _Slot, charts: list[str]) -> None:
         try:
-            self._run(key, slot)
+            self._run(database_url, slot, charts)
         except Exception as exc:
             logger.warning("refreshing the dashboard's audits failed (%s); the last one stays", exc)
-            with slot.lock:
-                if slot.audited is not None and not slot.stand_in:
-                    slot.audited.refresh_failed_at = datetime.now(UTC)
-                    first_line = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
-                    slot.audited.refresh_error = f"{type(exc).__name__}: {first_line}".rstrip(": ")
 
-    def _run(self, key: Key, slot: _Slot) -> Audited:
-        database_url, charts = key
+    def _run(self, database_url: str, slot: _Slot, charts: list[str]) -> Audited:
         error: BaseException | None = None
         try:
             made_at = datetime.now(UTC)
-            found = Audited(self.audit(database_url, list(charts)), made_at, time.monotonic())
+            found = Audited(self.audit(database_url, charts), made_at, time.monotonic())
             with slot.lock:
-                slot.audited, slot.stand_in = found, False
+                slot.audited = found
             return found
         except BaseException as exc:
             error = exc
@@ -156,5 +161,6 @@ class AuditCache:
         finally:
             with slot.lock:
                 running, slot.running, slot.error = slot.running, None, error
+                slot.failed_at = datetime.now(UTC) if error is not None else None
             if running is not None:
                 running.set()

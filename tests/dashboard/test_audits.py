@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from chartcascade.dashboard.access import read_only_url
 from chartcascade.dashboard.app import create_app
 from chartcascade.dashboard.audits import AuditCache, Audited
 from chartcascade.dashboard.pages import home
+from chartcascade.dashboard.pages.completeness import completeness_page
 from chartcascade.db import get_engine
 from chartcascade.reports.completeness import Completeness
 from chartcascade.reports.completeness import audits as audit_charts
@@ -29,7 +31,7 @@ from tests.reports.seed import D3
 # One charted track, nothing fetched: its metadata and every platform's audience are gaps.
 ONE_TRACK = {"t1": 1}
 TWO_TRACKS = {"t1": 1, "t2": 2}
-Audit = Callable[[str, list[str]], dict[str, Completeness]]
+T = TypeVar("T")
 
 
 class Counted:
@@ -93,6 +95,23 @@ def note(page: str) -> str:
     return found[1]
 
 
+def until(read: Callable[[], T], done: Callable[[T], bool], seconds: float = 20) -> T:
+    """`read()` once `done` holds for it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = read()
+        if done(value):
+            return value
+        time.sleep(0.05)
+    raise AssertionError("waited in vain")
+
+
+def first_of(found: list[object]) -> Audited:
+    audited = found[0]
+    assert isinstance(audited, Audited), audited
+    return audited
+
+
 def newer_than(
     cache: AuditCache, url: str, old: Audited, seconds: float = 20, charts: list[str] | None = None
 ) -> Audited:
@@ -100,7 +119,7 @@ def newer_than(
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = cache.get(url, charts or ["c1"])
-        if found is not old:
+        if found.made != old.made:
             return found
         time.sleep(0.05)
     raise AssertionError("the background refresh never replaced the old audit")
@@ -133,7 +152,7 @@ def test_an_old_audit_is_shown_at_once_and_replaced_in_the_background(sqlite_url
     first = cache.get(sqlite_url, ["c1"])
     seed.ranking(sqlite_url, "c1", D3, TWO_TRACKS)  # one more charted track: more gaps
 
-    assert cache.get(sqlite_url, ["c1"]) is first  # old: shown, refreshed behind it
+    assert cache.get(sqlite_url, ["c1"]).made == first.made  # old: shown, refreshed behind it
     refreshed = newer_than(cache, sqlite_url, first)
 
     assert refreshed.made_at >= first.made_at
@@ -149,7 +168,8 @@ def test_requests_that_come_together_share_one_first_audit(sqlite_url: str) -> N
     found = at_once(4, lambda: cache.get(sqlite_url, ["c1"]))
 
     assert audit.started == 1
-    assert len(found) == 4 and all(result is found[0] for result in found)
+    assert len(found) == 4
+    assert all(isinstance(r, Audited) and r.made == first_of(found).made for r in found)
 
 
 def test_requests_on_an_old_audit_start_one_refresh(sqlite_url: str) -> None:
@@ -160,7 +180,7 @@ def test_requests_on_an_old_audit_start_one_refresh(sqlite_url: str) -> None:
 
     found = at_once(20, lambda: cache.get(sqlite_url, ["c1"]))
 
-    assert all(result is first for result in found)  # none waited for the refresh
+    assert all(isinstance(r, Audited) and r.made == first.made for r in found)  # none waited
     newer_than(cache, sqlite_url, first)
     assert audit.most_in_flight == 1
 
@@ -191,25 +211,23 @@ def test_a_failed_refresh_keeps_the_last_audit_shows_it_and_waits_a_period(
     first = cache.get(sqlite_url, ["c1"])
     with ranking_table_away(sqlite_url):
         time.sleep(3.1)  # old now
-        assert cache.get(sqlite_url, ["c1"]) is first  # starts a refresh, which fails
-        deadline = time.monotonic() + 20
-        while first.refresh_failed_at is None:
-            assert time.monotonic() < deadline, "the refresh never failed"
-            time.sleep(0.02)
+        assert cache.get(sqlite_url, ["c1"]).made == first.made  # starts a refresh: it fails
+        failed = until(lambda: cache.get(sqlite_url, ["c1"]), lambda a: a.failed_at is not None)
+        assert failed.made == first.made and "ranking_entry" in str(failed.failure)
         for _ in range(20):  # within the period after the failure: no new attempt
-            assert cache.get(sqlite_url, ["c1"]) is first
+            assert cache.get(sqlite_url, ["c1"]).made == first.made
             time.sleep(0.02)
         assert audit.started == 2
 
         monkeypatch.setattr(home, "AUDITS", cache)
         shown = note(home.home_page(sqlite_url))
-    assert "The last refresh failed at " in shown and "OperationalError" in shown
+    assert "The last audit failed at " in shown and "OperationalError" in shown
     assert "ranking_entry" in shown
 
     refreshed = newer_than(cache, sqlite_url, first)  # a period later, with the table back
     assert audit.started == 3
     assert refreshed.charts["c1"].gaps == first.charts["c1"].gaps
-    assert refreshed.refresh_failed_at is None
+    assert cache.get(sqlite_url, ["c1"]).failed_at is None
 
 
 def test_a_new_chart_shows_the_older_audit_until_its_own_is_made(sqlite_url: str) -> None:
@@ -221,14 +239,15 @@ def test_a_new_chart_shows_the_older_audit_until_its_own_is_made(sqlite_url: str
     started = time.monotonic()
     shown = cache.get(sqlite_url, ["c1", "c2"])
     assert time.monotonic() - started < 0.5  # no wait for the 1-s audit
-    assert shown is one and set(shown.charts) == {"c1"}
+    assert shown.made == one.made and set(shown.charts) == {"c1"} and shown.auditing
     both = newer_than(cache, sqlite_url, one, charts=["c1", "c2"])
     assert set(both.charts) == {"c1", "c2"}
     assert both.charts["c2"].gaps == audit_charts(sqlite_url, ["c2"])["c2"].gaps
-    assert cache.last(sqlite_url) is both
+    assert cache.last(sqlite_url) is not None and cache.last(sqlite_url).made == both.made
+    assert cache.get(sqlite_url, ["c1"]).made == both.made  # fewer charts: no new audit
 
 
-def test_the_home_page_marks_a_chart_synced_since_the_shown_audit(
+def test_the_pages_mark_a_chart_synced_since_the_shown_audit(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
@@ -238,7 +257,34 @@ def test_the_home_page_marks_a_chart_synced_since_the_shown_audit(
     seed.ranking(sqlite_url, "c2", D3, TWO_TRACKS)
 
     page = home.home_page(sqlite_url)
+    every = completeness_page(sqlite_url)
+    until(lambda: cache.last(sqlite_url), lambda a: a is not None and "c2" in a.charts)
+
     c2 = re.search(r'<a href="/completeness/c2">([^<]*)</a>', page)
     assert c2 and c2[1] == "auditing…", page
     c1 = re.search(r'<a href="/completeness/c1">([^<]*)</a>', page)
     assert c1 and c1[1] == str(audit_charts(sqlite_url, ["c1"])["c1"].gaps)
+    assert 'id="audit-c1"' in every and 'id="audit-c2"' in every
+    assert "auditing…; " in every
+
+
+def test_a_new_chart_whose_audit_fails_says_so_and_is_retried_a_period_later(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed.ranking(sqlite_url, "c1", D3, ONE_TRACK)
+    audit = Counted(seconds=0.0)
+    cache = AuditCache(audit=audit, refresh_seconds=3.0)
+    monkeypatch.setattr(home, "AUDITS", cache)
+    home.home_page(sqlite_url)  # audits c1
+    seed.ranking(sqlite_url, "c2", D3, TWO_TRACKS)
+    with ranking_table_away(sqlite_url):
+        home.home_page(sqlite_url)  # starts the audit of c1 and c2: it fails
+        until(lambda: cache.get(sqlite_url, ["c1", "c2"]), lambda a: a.failed_at is not None)
+        page = home.home_page(sqlite_url)
+        assert audit.started == 2
+    c2 = re.search(r'<a href="/completeness/c2">([^<]*)</a>', page)
+    assert c2 and c2[1] == "not audited yet", page
+    assert "The last audit failed at " in note(page)
+
+    both = until(lambda: cache.get(sqlite_url, ["c1", "c2"]), lambda a: "c2" in a.charts)
+    assert audit.started == 3 and both.failed_at is None

@@ -46,10 +46,12 @@ def summary_section(audit: Completeness) -> str:
     )
 
 
-def auditing_section(chart: str) -> str:
-    """A chart synced since the shown audit: its own page audits it now."""
+def not_audited_section(chart: str, label: str) -> str:
+    """A chart synced since the shown audit (`label`: whether it is being audited); its own
+    page audits it now."""
     link = layout.link(f"/completeness/{chart}", "its audit now")
-    return f'<h2>{escape(chart)}</h2><p class="note">Being audited; {link}.</p>'
+    heading = f'<h2 id="audit-{escape(chart)}">{escape(chart)}</h2>'
+    return f'{heading}<p class="note">{escape(label)}; {link}.</p>'
 
 
 def chart_section(database_url: str, chart: str) -> str:
@@ -85,7 +87,9 @@ def completeness_page(database_url: str, chart: str | None = None) -> str:
         return layout.page("Completeness", '<p class="note">No chart has been synced yet.</p>')
     audit = home.audits(database_url, slugs)
     body = "".join(
-        summary_section(audit.charts[slug]) if slug in audit.charts else auditing_section(slug)
+        summary_section(audit.charts[slug])
+        if slug in audit.charts
+        else not_audited_section(slug, home.not_audited_label(audit))
         for slug in slugs
     )
     return layout.page("Completeness", home.audited_note(audit) + body)

@@ -49,10 +49,15 @@ def audited_note(audited: Audited) -> str:
         f"Gaps as audited at {made}; audited again in the background once "
         f"{AUDITS.refresh_seconds:g} s old."
     )
-    if audited.refresh_failed_at is not None:
-        failed = f"{audited.refresh_failed_at:%H:%M:%S} UTC"
-        note += f" The last refresh failed at {failed} ({audited.refresh_error}); it is retried."
+    if audited.failed_at is not None:
+        failed = f"{audited.failed_at:%H:%M:%S} UTC"
+        note += f" The last audit failed at {failed} ({audited.failure}); it is retried."
     return f'<p class="note" id="audited">{escape(note)}</p>'
+
+
+def not_audited_label(audited: Audited) -> str:
+    """What a chart synced since the shown audit shows instead of its figures."""
+    return "auditing…" if audited.auditing else "not audited yet"
 
 
 def home_page(database_url: str) -> str:
@@ -63,10 +68,10 @@ def home_page(database_url: str) -> str:
         return layout.page("Charts", body)
     audit = audits(database_url, charts["chart"].tolist())
     audited = audit.charts
-    auditing = "auditing…"  # a chart synced since the shown audit: its audit is under way
-    charts["gaps"] = [audited[s].gaps if s in audited else auditing for s in charts["chart"]]
+    missing = not_audited_label(audit)  # a chart synced since the shown audit
+    charts["gaps"] = [audited[s].gaps if s in audited else missing for s in charts["chart"]]
     charts["open_failures"] = [
-        audited[s].open_failures if s in audited else auditing for s in charts["chart"]
+        audited[s].open_failures if s in audited else missing for s in charts["chart"]
     ]
 
     def last_run(row: dict[str, object]) -> str:
