@@ -161,7 +161,7 @@ def sync_command(
     show_all_columns(wide)
     options = watchlist_options(option, max_api_calls=max_api_calls, force_refresh=force_refresh)
     from chartcascade.cli.preflight import require_prefect_api, require_reachable_database
-    from chartcascade.flows.summary import SyncSummary
+    from chartcascade.flows.summary import run_summary
     from chartcascade.flows.sync_artists import sync_artists
     from chartcascade.settings import ConfigurationError, get_settings
 
@@ -174,8 +174,8 @@ def sync_command(
         fail(str(exc))
     state = sync_artists(options, return_state=True)
     result = state.result(raise_on_failure=False)
-    if isinstance(result, SyncSummary):
-        table = summary_table(result)
+    if (summary := run_summary(result)) is not None:
+        table = summary_table(summary)
         table.title = "Watched artists"
         print_table(table)
     if not state.is_completed():

@@ -73,7 +73,7 @@ def run_backfill(chart: str, start: date, end: date, options: Any) -> None:
     """Run the flow in this process and print its summary."""
     from chartcascade.flows.backfill import backfill_chart
     from chartcascade.flows.progress import subscribe
-    from chartcascade.flows.summary import SyncSummary
+    from chartcascade.flows.summary import run_summary
 
     with Progress(TextColumn("{task.description}"), BarColumn(), console=console) as bar:
         task_id = bar.add_task(f"{chart}: starting", total=100)
@@ -87,8 +87,8 @@ def run_backfill(chart: str, start: date, end: date, options: Any) -> None:
         finally:
             unsubscribe()
     result = state.result(raise_on_failure=False)
-    if isinstance(result, SyncSummary):
-        print_table(summary_table(result))
+    if (summary := run_summary(result)) is not None:
+        print_table(summary_table(summary))
     if not state.is_completed():
         fail((state.message or str(result)) + api_hint(result))
     if state.message:

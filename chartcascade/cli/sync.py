@@ -127,7 +127,7 @@ def show_plan(chart: str, on: date | None, options: Any) -> None:
 def run_sync(chart: str, on: date | None, options: Any) -> None:
     """Run the flow in this process and print its summary."""
     from chartcascade.flows.progress import subscribe
-    from chartcascade.flows.summary import SyncSummary
+    from chartcascade.flows.summary import run_summary
     from chartcascade.flows.sync_chart import sync_chart
 
     with Progress(TextColumn("{task.description}"), BarColumn(), console=console) as bar:
@@ -142,8 +142,8 @@ def run_sync(chart: str, on: date | None, options: Any) -> None:
         finally:
             unsubscribe()
     result = state.result(raise_on_failure=False)
-    if isinstance(result, SyncSummary):
-        print_table(summary_table(result))
+    if (summary := run_summary(result)) is not None:
+        print_table(summary_table(summary))
     if not state.is_completed():
         fail((state.message or str(result)) + api_hint(result))
     if state.message:

@@ -123,6 +123,24 @@ def publish_summary(summary: SyncSummary) -> None:
     )
 
 
+class RunStopped(Exception):
+    """A run that could not do its work (credentials refused, quota used up). It is the
+    Failed state's data, since Prefect expects an exception there (a summary made a deployed
+    run's engine raise "Unexpected result for failed state"), and it carries the summary."""
+
+    def __init__(self, message: str, summary: SyncSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+def run_summary(result: object) -> SyncSummary | None:
+    """The summary a run's final state carries (`state.result(raise_on_failure=False)`):
+    the result of a completed run, or the summary of a stopped one."""
+    if isinstance(result, RunStopped):
+        return result.summary
+    return result if isinstance(result, SyncSummary) else None
+
+
 def final_state(summary: SyncSummary, *, undone: str) -> State:
     """The run's end, for chart runs and sweeps alike.
 
@@ -133,10 +151,11 @@ def final_state(summary: SyncSummary, *, undone: str) -> State:
     budget left (`undone` words what happens to it)."""
     left = f"{summary.left_undone} item(s) {undone}"
     if summary.stopped_by:
-        return Failed(message=f"{summary.stopped_by}; {left}.", data=summary)
+        message = f"{summary.stopped_by}; {left}."
+        return Failed(message=message, data=RunStopped(message, summary))
     if summary.quota_exhausted:
-        message = f"The Soundcharts quota is used up; {left}. {summary.failure_message()}"
-        return Failed(message=message.strip(), data=summary)
+        message = f"The Soundcharts quota is used up; {left}. {summary.failure_message()}".strip()
+        return Failed(message=message, data=RunStopped(message, summary))
     notes = []
     if summary.failed:
         notes.append(f"Warning: {summary.failure_message()} (recorded, retried first next time).")

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from chartcascade.db import session_scope
 from chartcascade.flows.stages import Submitted, collect, start_run
-from chartcascade.flows.summary import SyncSummary
+from chartcascade.flows.summary import SyncSummary, run_summary
 from chartcascade.flows.sweep import SweepOptions, backlog_sweep
 from chartcascade.flows.sync_chart import sync_chart
 from chartcascade.models import FailedItem, Track
@@ -37,8 +37,8 @@ METADATA_ONLY = SyncOptions(auto_fetch_artist_metadata=False, auto_fetch_audienc
 
 
 def summary_of(state: Any) -> SyncSummary:
-    result = state.result(raise_on_failure=False)
-    assert isinstance(result, SyncSummary), result
+    result = run_summary(state.result(raise_on_failure=False))
+    assert isinstance(result, SyncSummary), state
     return result
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import func, select
 
 from chartcascade.db import session_scope
-from chartcascade.flows.summary import SyncSummary
+from chartcascade.flows.summary import SyncSummary, run_summary
 from chartcascade.flows.sync_chart import sync_chart
 from chartcascade.models import (
     Artist,
@@ -33,8 +33,8 @@ def calls(sandbox: Any) -> Counter[str]:
 
 
 def summary_of(state: Any) -> SyncSummary:
-    result = state.result(raise_on_failure=False)
-    assert isinstance(result, SyncSummary), result
+    result = run_summary(state.result(raise_on_failure=False))
+    assert isinstance(result, SyncSummary), state
     return result
 
 
