@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from baseline import ARTIST_PLATFORMS, LISTENING_PLATFORMS, SONG_PLATFORMS  # noqa: E402
+from cascade import wait_for  # noqa: E402
 
 from tests.integration.checks import query  # noqa: E402
 from tests.integration.processes import (  # noqa: E402
@@ -409,18 +410,6 @@ def base_env(home: Path, api_url: str) -> dict[str, str]:
     return env
 
 
-def wait_for_url(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
-
-
 def prepare_deployments(charts: list[str]) -> dict[str, UUID]:
     """A deployment per chart (prefect.yaml's, else one `schedule add` creates), every
     deployment paused (no scheduled run may start during the benchmark) and the report
@@ -553,7 +542,7 @@ def run_fleet(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
             env,
         )
         wait_for_api(api_url, server, timeout=120)
-        wait_for_url(f"{sandbox_url}/_sandbox/stats", 60)
+        wait_for(f"{sandbox_url}/_sandbox/stats", 60)
         run_env = env | {
             "SOUNDCHARTS_BASE_URL": sandbox_url,
             "SOUNDCHARTS_APP_ID": "soundcharts",
