@@ -251,14 +251,21 @@ def test_two_runs_sharing_artists_one_killed_the_other_completes_what_it_held(
     doomed = start_sync(env, "global-28", tmp_path / "doomed.log")
     wait_until(lambda: bool(query(env, "SELECT owner FROM work_claim")), doomed)
     doomed_owner = query(env, "SELECT owner FROM work_claim")[0][0]
-    survivor = start_sync(env, "top-100-global", tmp_path / "survivor.log")
 
     def doomed_claims() -> set[str]:
         rows = query(env, "SELECT key FROM work_claim WHERE owner = ?", doomed_owner)
         return {r[0] for r in rows} & set(shared_claims)
 
+    # Started together, either run may reach the shared artists first (CI saw the survivor
+    # win them all). So the doomed run is frozen (SIGSTOP) while it holds some, the survivor
+    # starts and gets to work beside it, then the frozen run is killed.
     wait_until(lambda: bool(doomed_claims()), doomed)
+    os.killpg(doomed.pid, signal.SIGSTOP)
     held = doomed_claims()
+    survivor = start_sync(env, "top-100-global", tmp_path / "survivor.log")
+    others = "SELECT count(*) FROM work_claim WHERE owner != ?"
+    wait_until(lambda: query(env, others, doomed_owner)[0][0] > 0, survivor)
+    assert doomed_claims() == held, "a stopped run changed its claims"
     kill(doomed)
     survivor.wait(timeout=RUN_TIMEOUT)
 
