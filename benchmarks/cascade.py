@@ -5,7 +5,7 @@ the same concurrency, and their ratio; calls made against the minimum; peak memo
 with a sandbox rate limit of R requests per second, the sustained throughput.
 
     .venv/bin/python benchmarks/cascade.py [--entries 200] [--latency-ms 50] [--rate 50] [--runs 5]
-    .venv/bin/python benchmarks/cascade.py --limiter   # the rate limiter alone (about 4 min)
+    .venv/bin/python benchmarks/cascade.py --limiter   # the rate limiter alone (about 6 min)
 
 It starts (and stops) a sandbox server and a Prefect server (SQLite with the recorder
 settings of prefect-notes, or PostgreSQL with --prefect-postgres URL) on free loopback ports.
@@ -282,6 +282,7 @@ LIMITER_CASES = [
     (20.0, 1.0, 2, 20.0),
     (5.0, 60.0, 1, 70.0),
     (5.0, 60.0, 2, 70.0),
+    (20.0, 1.0, 6, 30.0),
 ]
 
 
@@ -326,6 +327,12 @@ def limiter(args: argparse.Namespace) -> None:
             f"{r.calls} calls / {r.acquisitions} chunks / {r.denials} denied" for r in results
         )
         print(f"  per process: {shares}")
+        calls = [r.calls for r in results]
+        denials = sum(r.denials for r in results)
+        print(
+            f"  fairness: fewest calls {min(calls)}, most {max(calls)}; "
+            f"{denials / max(1, sum(r.acquisitions for r in results)):.1f} denials per chunk"
+        )
 
 
 def main() -> None:
@@ -351,7 +358,7 @@ def main() -> None:
     parser.add_argument(
         "--limiter",
         action="store_true",
-        help="only the rate limiter: 1-s and 60-s windows, one and two processes",
+        help="only the rate limiter: 1-s and 60-s windows, one, two and six processes",
     )
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

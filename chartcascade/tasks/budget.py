@@ -17,8 +17,9 @@ from chartcascade.tasks.slots import (
 
 __all__ = ["BudgetExhausted", "CallBudget", "CallMeter", "RateBudget", "RateLimiterUnavailable"]
 
-# How long an acquisition of slots may take before the run stops: a stalled Prefect API must
-# not block every thread silently. Waiters get a little longer than the acquisition itself.
+# How long the Prefect API may leave an acquisition of slots unanswered before the run stops: a
+# stalled Prefect API must not block every thread silently (denials are answers: waiting for
+# the fleet's turns is not a stall). Waiters get a little longer than the acquisition itself.
 ACQUIRE_TIMEOUT_SECONDS = 60.0
 SPEND_GRACE_SECONDS = 1.0
 # While a 429 pauses the process, slots are acquired only this close to the pause's end.
@@ -71,8 +72,8 @@ class RateBudget:
     the server have decayed, at the latest after `max_age`). With the whole burst as the chunk
     (as runs acquire) the server grants one chunk per `chunk / refill` seconds to all
     processes together, so two processes never spend chunks at once. Within the process the
-    `Pace` spaces requests evenly and listens to 429s. An acquisition that takes longer than
-    `timeout` raises `RateLimiterUnavailable` in every thread waiting for it.
+    `Pace` spaces requests evenly and listens to 429s. An acquisition the server leaves
+    unanswered for `timeout` raises `RateLimiterUnavailable` in every thread waiting for it.
     """
 
     _pools: dict[str, RateBudget] = {}
@@ -160,7 +161,7 @@ class RateBudget:
 
     def _reserve(self) -> tuple[float, float]:
         """A slot still granted at the next turn, taken with that turn: (turn, pause)."""
-        deadline: float | None = None  # when waiting for a grant has lasted too long
+        waiting_since: float | None = None  # when this wait for a grant began
         with self._changed:
             failures = self._failures
             while True:
@@ -168,7 +169,7 @@ class RateBudget:
                 turn = self.pace.next_turn(now)
                 if turn - now > PREFETCH_LEAD_SECONDS:  # paused: acquire nearer the turn
                     self._changed.wait(turn - now - PREFETCH_LEAD_SECONDS)
-                    deadline = None
+                    waiting_since = None
                     continue
                 self._drop_expired(turn)  # grants that end before the turn are of no use
                 if self._grants:
@@ -179,9 +180,11 @@ class RateBudget:
                     return turn, pause
                 if self._failures != failures and self._error is not None:
                     raise self._error
-                if deadline is None:
-                    deadline = now + self.timeout + SPEND_GRACE_SECONDS
-                elif now >= deadline:
+                waiting_since = waiting_since or now
+                # A server that answers (denials: other processes' chunks) is no stall.
+                answered = self._requester.answered_at or 0.0
+                deadline = max(waiting_since, answered) + self.timeout + SPEND_GRACE_SECONDS
+                if now >= deadline:
                     raise RateLimiterUnavailable(timeout_message(self.name, self.timeout))
                 self._acquire_in_background()
                 self._changed.wait(deadline - now)

@@ -1,5 +1,6 @@
 """A 429 pauses every thread of the process and lowers its pace; a silent Prefect API stops
-the threads with `RateLimiterUnavailable`; granted slots expire once the server freed them."""
+the threads with `RateLimiterUnavailable`, a limit others hold is waited for; granted slots
+expire once the server freed them."""
 
 from __future__ import annotations
 
@@ -107,6 +108,24 @@ def test_a_silent_prefect_api_stops_every_waiting_thread(silent_prefect_api: str
     assert all(isinstance(error, RateLimiterUnavailable) for error in errors), errors
     assert "test-silent" in str(errors[0]) and "within 1 s" in str(errors[0])
     assert waited < 5.0
+
+
+def test_a_limit_held_by_others_is_waited_for_past_the_timeout(prefect_api: str) -> None:
+    # Another process took the whole burst (5 slots at 1/s: free again 5 s on). The server
+    # denies every request meanwhile, which is an answer, not a stall: the pool waits past its
+    # 1-s timeout and gets the chunk once it is free.
+    name = fresh_limit(burst=5, refill=1.0)
+    with get_client(sync_client=True) as client:
+        client.increment_concurrency_slots(names=[name], slots=5, mode="rate_limit")
+    pool = RateBudget(name, 5, 60.0, refill=1.0, timeout=1.0)
+    started = time.monotonic()
+
+    pool.spend()
+
+    waited = time.monotonic() - started
+    pool.close()
+    assert waited >= 4.0, waited
+    assert pool.denials > 0 and pool.acquisitions >= 1
 
 
 def test_slots_expire_once_the_server_has_freed_them(prefect_api: str) -> None:
