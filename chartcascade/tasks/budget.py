@@ -9,10 +9,12 @@ from collections import deque
 
 from chartcascade.tasks.pace import Pace
 from chartcascade.tasks.slots import (
+    STARVED_SECONDS,
     RateLimiterUnavailable,
     SlotRequester,
     read_refill,
     timeout_message,
+    unusable_message,
 )
 
 __all__ = ["BudgetExhausted", "CallBudget", "CallMeter", "RateBudget", "RateLimiterUnavailable"]
@@ -73,7 +75,8 @@ class RateBudget:
     (as runs acquire) the server grants one chunk per `chunk / refill` seconds to all
     processes together, so two processes never spend chunks at once. Within the process the
     `Pace` spaces requests evenly and listens to 429s. An acquisition the server leaves
-    unanswered for `timeout` raises `RateLimiterUnavailable` in every thread waiting for it.
+    unanswered for `timeout`, or no usable slot for `starved` seconds, raises
+    `RateLimiterUnavailable` in every thread waiting for it.
     """
 
     _pools: dict[str, RateBudget] = {}
@@ -87,17 +90,19 @@ class RateBudget:
         *,
         refill: float,
         timeout: float = ACQUIRE_TIMEOUT_SECONDS,
+        starved: float = STARVED_SECONDS,
     ) -> None:
         self.name = name
         self.chunk = max(1, chunk)
         self.max_age = max_age
         self.refill = refill
         self.timeout = timeout
+        self.starved = starved
         self.pace = Pace(refill)
         self._grants: deque[list[float]] = deque()  # [expires at, slots left], oldest first
         self._level = 0.0  # this process's slots on the server, decaying at `refill`
         self._level_at = 0.0
-        self._requester = SlotRequester(name, self.chunk, refill, timeout)
+        self._requester = SlotRequester(name, self.chunk, refill, timeout, starved)
         self._fetcher: threading.Thread | None = None  # acquires chunks while the pool lives
         self._ask_at: float | None = None  # when the chunk being acquired may be asked for
         self._closed = threading.Event()
@@ -181,11 +186,16 @@ class RateBudget:
                 if self._failures != failures and self._error is not None:
                     raise self._error
                 waiting_since = waiting_since or now
-                # A server that answers (denials: other processes' chunks) is no stall.
-                answered = self._requester.answered_at or 0.0
-                deadline = max(waiting_since, answered) + self.timeout + SPEND_GRACE_SECONDS
+                # A server that denies (other processes hold the chunk) is no stall, nor is the
+                # requester's wait for the next chunk to be free; but grants that keep expiring
+                # before their turn are (they are answers too, so bounded apart).
+                denied = self._requester.denied_at or 0.0
+                since = max(waiting_since, denied, self._requester.free_at)
+                deadline = since + self.timeout + SPEND_GRACE_SECONDS
                 if now >= deadline:
                     raise RateLimiterUnavailable(timeout_message(self.name, self.timeout))
+                if now - waiting_since > self.starved + self.timeout:
+                    raise RateLimiterUnavailable(unusable_message(self.name, now - waiting_since))
                 self._acquire_in_background()
                 self._changed.wait(deadline - now)
 

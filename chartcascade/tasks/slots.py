@@ -8,12 +8,13 @@ whose burst is one chunk grants the next chunk `chunk / refill` seconds after th
 (its decay is floored, so it is never earlier), so the requester asks then and, when denied
 (another process took it; a denial costs the server no decay), again shortly after.
 
-A denial is an answer: a run waits as long as the server answers, and raises
-`RateLimiterUnavailable` when the server has not answered for the timeout, or has denied every
-request for `STARVED_SECONDS`. (Before, 60 s of denials stopped the run: in a fleet of 12 runs
-on one limit, 7 of them.) Polling less often as more processes share the limit was tried and
-left out: the process that lost polled slower and lost more (2 processes: 61 calls against
-299), and asking only at estimated turns left chunks idle (6 processes: 0.65 R against 0.85 R).
+A denial is an answer: a run waits as long as the server denies, and raises
+`RateLimiterUnavailable` when the server has not answered for the timeout, or has granted
+nothing for `STARVED_SECONDS` after a denial. (Before, 60 s of denials stopped the run: in a
+fleet of 12 runs on one limit, 7 of them.) Polling less often as more processes share the limit
+was tried and left out: the process that lost polled slower and lost more (2 processes: 61
+calls against 299), and asking only at estimated turns left chunks idle (6 processes: 0.65 R
+against 0.85 R).
 """
 
 from __future__ import annotations
@@ -56,13 +57,16 @@ class MissingLimitError(Exception):
 class SlotRequester:
     """Asks one Prefect rate limit for `chunk` slots at a time (one caller at a time)."""
 
-    def __init__(self, name: str, chunk: int, refill: float, timeout: float) -> None:
+    def __init__(
+        self, name: str, chunk: int, refill: float, timeout: float, starved: float = STARVED_SECONDS
+    ) -> None:
         self.name = name
         self.chunk = chunk
         self.refill = refill
         self.timeout = timeout
+        self.starved = starved
         self.denials = 0  # requests the server refused so far
-        self.answered_at: float | None = None  # when the server last answered (monotonic)
+        self.denied_at: float | None = None  # when the server last denied (monotonic)
         self._next_ask = 0.0  # no chunk can be freed for this process before then
         self._client: Any = None
         self._lock = threading.Lock()
@@ -70,35 +74,45 @@ class SlotRequester:
     def acquire(self, stop: threading.Event) -> float | None:
         """Block until the server grants a chunk; the time the granted request was sent (the
         grant is no older), or None when `stop` is set."""
-        started = time.monotonic()
-        wait = self._next_ask - started
-        deadline = started + max(0.0, wait) + self.timeout  # moved on with every answer
+        wait = self._next_ask - time.monotonic()
+        deadline = time.monotonic() + max(0.0, wait) + self.timeout  # moved on by each denial
+        first_denial: float | None = None
         problem: BaseException | None = None
-        denied = 0  # requests denied in a row
+        denied = 0  # requests denied or failed in a row
+        refused = 0  # of those, the denials
         while not stop.is_set():
             if wait > 0:
                 if time.monotonic() + wait > deadline:
                     raise RateLimiterUnavailable(timeout_message(self.name, self.timeout, problem))
                 if stop.wait(wait):
                     break
-            if time.monotonic() - started > STARVED_SECONDS:
-                raise RateLimiterUnavailable(starved_message(self.name, denied))
+            if first_denial is not None and time.monotonic() - first_denial > self.starved:
+                message = starved_message(self.name, self.starved, refused, denied - refused)
+                raise RateLimiterUnavailable(message)
             problem = None
             sent = time.monotonic()
             try:
                 denied_for = self._try_once(denied)
             except (httpx.TransportError, ServerBusy) as exc:
                 problem, denied_for = exc, self._retry_interval()
-            else:
-                self.answered_at = time.monotonic()
-                deadline = self.answered_at + self.timeout
             if denied_for is None:
                 self._next_ask = sent + self.chunk / self.refill + ASK_MARGIN_SECONDS
                 return sent
-            self.denials += problem is None
+            if problem is None:  # denied: the server works, other processes hold the chunk
+                self.denied_at = time.monotonic()
+                deadline = self.denied_at + self.timeout
+                first_denial = first_denial or self.denied_at
+                self.denials += 1
+                refused += 1
             denied += 1
             wait = denied_for
         return None
+
+    @property
+    def free_at(self) -> float:
+        """When a chunk can next be free for this process (monotonic): the requester does not
+        ask before."""
+        return self._next_ask
 
     def asking(self) -> AbstractContextManager[Any]:
         """The context to call `acquire` in, entered once for many acquisitions (entering it
@@ -178,9 +192,20 @@ def timeout_message(name: str, timeout: float, problem: BaseException | None = N
     )
 
 
-def starved_message(name: str, denied: int) -> str:
-    """What to say when every request was denied for `STARVED_SECONDS`."""
+def starved_message(name: str, seconds: float, denied: int, failed: int) -> str:
+    """What to say when no request was granted for `seconds` after the first denial
+    (`failed`: the requests among them the server did not answer)."""
     return (
-        f"The Prefect rate limit {name!r} denied {denied} requests in a row for "
-        f"{STARVED_SECONDS:g} s: more runs share it than it can serve"
+        f"The Prefect rate limit {name!r} granted none of {denied + failed} requests in "
+        f"{seconds:g} s ({denied} denied, {failed} unanswered): more runs share it "
+        "than it can serve"
+    )
+
+
+def unusable_message(name: str, seconds: float) -> str:
+    """What to say when a thread got no slot it could use for `seconds` (grants expired
+    before their turn: the Prefect server answers too slowly for the limit's burst)."""
+    return (
+        f"No slot of the Prefect rate limit {name!r} could be used within {seconds:g} s: "
+        "grants expire before they arrive (a slow Prefect server, or a burst too small for it)"
     )

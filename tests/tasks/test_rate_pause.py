@@ -111,21 +111,37 @@ def test_a_silent_prefect_api_stops_every_waiting_thread(silent_prefect_api: str
 
 
 def test_a_limit_held_by_others_is_waited_for_past_the_timeout(prefect_api: str) -> None:
-    # Another process took the whole burst (5 slots at 1/s: free again 5 s on). The server
+    # Another process took the whole burst (5 slots at 0.5/s: free again 10 s on). The server
     # denies every request meanwhile, which is an answer, not a stall: the pool waits past its
-    # 1-s timeout and gets the chunk once it is free.
-    name = fresh_limit(burst=5, refill=1.0)
+    # 3-s timeout and gets the chunk once it is free.
+    name = fresh_limit(burst=5, refill=0.5)
     with get_client(sync_client=True) as client:
         client.increment_concurrency_slots(names=[name], slots=5, mode="rate_limit")
-    pool = RateBudget(name, 5, 60.0, refill=1.0, timeout=1.0)
+    pool = RateBudget(name, 5, 60.0, refill=0.5, timeout=3.0)
     started = time.monotonic()
 
     pool.spend()
 
     waited = time.monotonic() - started
     pool.close()
-    assert waited >= 4.0, waited
+    assert waited >= 8.0, waited
     assert pool.denials > 0 and pool.acquisitions >= 1
+
+
+def test_grants_that_expire_before_their_turn_stop_the_threads(prefect_api: str) -> None:
+    # Every grant is already over when it arrives (as when the Prefect server answers slower
+    # than a grant lasts): the server keeps answering, yet no slot is usable, so the waiting
+    # threads stop after `starved` + `timeout` seconds instead of taking chunks forever.
+    pool = RateBudget(fresh_limit(burst=5), 5, 1e-6, refill=RATE, timeout=1.0, starved=2.0)
+    started = time.monotonic()
+
+    with pytest.raises(RateLimiterUnavailable, match="could be used within"):
+        pool.spend()
+
+    waited = time.monotonic() - started
+    pool.close()
+    assert 3.0 <= waited < 10.0, waited
+    assert pool.acquisitions >= 2
 
 
 def test_slots_expire_once_the_server_has_freed_them(prefect_api: str) -> None:
