@@ -31,7 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from cascade import BIN, STATS, free_port, prefect_server, stats, wait_for  # noqa: E402
+from cascade import BIN, STATS, free_port, prefect_server, process, stats  # noqa: E402
 from fleet import fleet_world  # noqa: E402
 
 
@@ -42,14 +42,8 @@ def sandbox_on(as_of: date) -> Any:
     command = [sys.executable, str(ROOT / "benchmarks" / "fleet.py"), "--serve-sandbox"]
     command += [str(port), "--as-of", as_of.isoformat()]
     url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(f"{url}{STATS}")
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    with process(command, dict(os.environ), f"{url}{STATS}"):
+        yield url
 
 
 def cli(env: dict[str, str], *args: str) -> str:
