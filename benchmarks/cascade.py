@@ -276,13 +276,18 @@ def throughput(args: argparse.Namespace, workdir: Path) -> None:
     )
 
 
-# The limiter part: (R per second, window in seconds, processes, seconds of load).
+# The limiter part: (R per second, window in seconds, processes, seconds of load, through the
+# machine's broker).
 LIMITER_CASES = [
-    (20.0, 1.0, 1, 20.0),
-    (20.0, 1.0, 2, 20.0),
-    (5.0, 60.0, 1, 70.0),
-    (5.0, 60.0, 2, 70.0),
-    (20.0, 1.0, 6, 30.0),
+    (20.0, 1.0, 1, 20.0, False),
+    (20.0, 1.0, 2, 20.0, False),
+    (5.0, 60.0, 1, 70.0, False),
+    (5.0, 60.0, 2, 70.0, False),
+    (20.0, 1.0, 6, 30.0, False),
+    (20.0, 1.0, 2, 20.0, True),
+    (5.0, 60.0, 2, 70.0, True),
+    (20.0, 1.0, 6, 30.0, True),
+    (100.0, 1.0, 12, 30.0, True),
 ]
 
 
@@ -297,7 +302,10 @@ def limiter(args: argparse.Namespace) -> None:
     from tests.tasks.rate_load import LoadResult, common_span, start_in, window_figures
 
     burst = Settings.model_fields["rate_limit_burst"].default
-    for rate, window, processes, seconds in LIMITER_CASES:
+    only = set(args.limiter_cases) if args.limiter_cases else None
+    for case, (rate, window, processes, seconds, local) in enumerate(LIMITER_CASES, 1):
+        if only is not None and case not in only:
+            continue
         with ExitStack() as stack:
             sandbox_url = sandbox_server(stack, args, rate=rate, window=window)
             name = f"bench-limiter-{time.monotonic_ns()}"
@@ -308,7 +316,7 @@ def limiter(args: argparse.Namespace) -> None:
             wall_start, _ = start_in(8.0)
             command = [sys.executable, "-m", "tests.tasks.rate_load", sandbox_url, name]
             command += [str(seconds), "--refill", str(0.95 * rate), "--chunk", str(burst)]
-            command += ["--start-at", str(wall_start)]
+            command += ["--start-at", str(wall_start)] + (["--local"] if local else [])
             children = [
                 subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
                 for _ in range(processes)
@@ -320,11 +328,13 @@ def limiter(args: argparse.Namespace) -> None:
         print(
             f"limiter: R = {rate:g}/s per {window:g} s window, {processes} process(es) x 16 "
             f"threads, Prefect limit {0.95 * rate:g}/s burst {burst} (acquired whole), "
-            f"{seconds:g} s"
+            f"{seconds:g} s, " + ("one broker for the machine" if local else "each process asks")
         )
         print(f"  {figures.line(rate, window)}")
         shares = ", ".join(
-            f"{r.calls} calls / {r.acquisitions} chunks / {r.denials} denied" for r in results
+            f"{r.calls} calls / {r.acquisitions} chunks / {r.denials} denied"
+            + (" (broker)" if r.hosted else "")
+            for r in results
         )
         print(f"  per process: {shares}")
         calls = [r.calls for r in results]
@@ -358,7 +368,14 @@ def main() -> None:
     parser.add_argument(
         "--limiter",
         action="store_true",
-        help="only the rate limiter: 1-s and 60-s windows, one, two and six processes",
+        help="only the rate limiter: 1-s and 60-s windows, 1 to 12 processes, with and "
+        "without the machine's broker",
+    )
+    parser.add_argument(
+        "--limiter-cases",
+        type=int,
+        nargs="*",
+        help="only these of the limiter's cases (1-based, in LIMITER_CASES)",
     )
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     # `burst / rate` seconds: with a burst that divides the rate, no second is granted more
     # than the rate (a per-second API limit is safe); a bigger burst costs fewer round trips.
     rate_limit_burst: int = Field(5, validation_alias="CHARTCASCADE_RATE_LIMIT_BURST", ge=1)
+    # One process per machine asks the Prefect API for the limit's slots and hands them to the
+    # others (chartcascade/tasks/broker.py): many runs on one machine poll it once, not each.
+    rate_limit_local_broker: bool = Field(
+        True, validation_alias="CHARTCASCADE_RATE_LIMIT_LOCAL_BROKER"
+    )
     max_rate_limit_wait_seconds: float = Field(
         60.0, validation_alias="CHARTCASCADE_MAX_RATE_LIMIT_WAIT_SECONDS", ge=0
     )

@@ -48,6 +48,7 @@ def start_run(
         # 10 s, or threads could not spend a chunk before it expired), never surviving idleness.
         rate_max_age=max(MIN_SLOT_AGE, 2 * chunk / refill),
         rate_refill=refill,
+        rate_local=settings.rate_limit_local_broker,
         force=force,
         retry_failures=retry_failures,
         heartbeat=ClaimHeartbeat(settings.database_url, run_id),

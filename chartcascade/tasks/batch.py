@@ -59,6 +59,7 @@ class RunContext:
     rate_chunk: int
     rate_max_age: float = 60.0
     rate_refill: float | None = None  # the limit's slots per second, when known
+    rate_local: bool = False  # slots from the machine's broker, not each process's own asking
     force: bool = False
     retry_failures: RetryFailures = "due"
     stop: threading.Event = field(default_factory=threading.Event)
@@ -69,7 +70,11 @@ class RunContext:
     def meter(self) -> CallMeter:
         """A task's meter over the run's call budget and the process's rate-limit pool."""
         pool = RateBudget.shared(
-            self.rate_limit_name, self.rate_chunk, self.rate_max_age, refill=self.rate_refill
+            self.rate_limit_name,
+            self.rate_chunk,
+            self.rate_max_age,
+            refill=self.rate_refill,
+            local=self.rate_local,
         )
         return CallMeter(self.budget, pool)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import threading
 import time
 from collections import deque
 
+from chartcascade.tasks import broker
 from chartcascade.tasks.pace import Pace
 from chartcascade.tasks.slots import (
     STARVED_SECONDS,
+    Grant,
     RateLimiterUnavailable,
     SlotRequester,
     read_refill,
@@ -91,6 +94,7 @@ class RateBudget:
         refill: float,
         timeout: float = ACQUIRE_TIMEOUT_SECONDS,
         starved: float = STARVED_SECONDS,
+        local: bool = False,
     ) -> None:
         self.name = name
         self.chunk = max(1, chunk)
@@ -100,9 +104,9 @@ class RateBudget:
         self.starved = starved
         self.pace = Pace(refill)
         self._grants: deque[list[float]] = deque()  # [expires at, slots left], oldest first
-        self._level = 0.0  # this process's slots on the server, decaying at `refill`
-        self._level_at = 0.0
-        self._requester = SlotRequester(name, self.chunk, refill, timeout, starved)
+        self.local = local and broker.SUPPORTED
+        requester = broker.BrokeredRequester if self.local else SlotRequester
+        self._requester = requester(name, self.chunk, refill, timeout, starved)
         self._fetcher: threading.Thread | None = None  # acquires chunks while the pool lives
         self._ask_at: float | None = None  # when the chunk being acquired may be asked for
         self._closed = threading.Event()
@@ -113,17 +117,25 @@ class RateBudget:
 
     @classmethod
     def shared(
-        cls, name: str | None, chunk: int, max_age: float = 60.0, *, refill: float | None = None
+        cls,
+        name: str | None,
+        chunk: int,
+        max_age: float = 60.0,
+        *,
+        refill: float | None = None,
+        local: bool = False,
     ) -> RateBudget | None:
         """The process's pool for the limit `name` (None: no rate limit). Without `refill`,
-        the limit's slot decay is read from the Prefect API once per pool."""
+        the limit's slot decay is read from the Prefect API once per pool. `local`: ask the
+        machine's broker (`chartcascade.tasks.broker`) rather than the Prefect API."""
         if name is None:
             return None
         with cls._pools_lock:
             pool = cls._pools.get(name)
-            if pool is None or (pool.chunk, pool.max_age) != (max(1, chunk), max_age):
+            wanted = (max(1, chunk), max_age, local and broker.SUPPORTED)
+            if pool is None or (pool.chunk, pool.max_age, pool.local) != wanted:
                 rate = refill if refill is not None else read_refill(name)
-                pool = cls._pools[name] = cls(name, chunk, max_age, refill=rate)
+                pool = cls._pools[name] = cls(name, chunk, max_age, refill=rate, local=local)
             return pool
 
     @classmethod
@@ -146,6 +158,11 @@ class RateBudget:
         if fetcher is not None:
             fetcher.join(timeout)
         self._requester.close()
+
+    @property
+    def hosting(self) -> bool:
+        """Whether this process serves the machine's broker for the limit."""
+        return bool(getattr(self._requester, "hosting", False))
 
     @property
     def denials(self) -> int:
@@ -254,30 +271,29 @@ class RateBudget:
 
     def _acquire(self) -> None:
         error: BaseException | None = None
-        sent: float | None = None
+        grant: Grant | None = None
         try:
-            sent = self._requester.acquire(self._closed)
+            grant = self._requester.acquire(self._closed)
         except BaseException as exc:  # noqa: BLE001 - handed to the spending threads
             error = exc
         with self._changed:
             self._ask_at = None
-            if sent is not None:
-                self._granted(sent)
+            if grant is not None:
+                self._granted(grant)
             elif error is not None:
                 self._failures += 1
                 self._error = error
             self._changed.notify_all()
 
-    def _granted(self, now: float) -> None:
-        """Record a chunk granted no earlier than `now` (when it was asked for). The server
-        frees slots at `refill` per second, in the order granted, so this chunk is free once
-        this process's slots up to it have decayed (other processes' slots only make that
-        later)."""
-        self._level = max(0.0, self._level - self.refill * (now - self._level_at)) + self.chunk
-        self._level_at = now
-        life = min(self.max_age, self._level / self.refill)
-        self._grants.append([now + life, self.chunk])
+    def _granted(self, grant: Grant) -> None:
+        """Record a chunk: usable until the server may free it, and for `max_age` at most."""
+        self._grants.append([min(grant.expires, grant.sent + self.max_age), self.chunk])
         self.acquisitions += 1
+
+
+# At exit, before the interpreter stops daemon threads (one stopped inside the Prefect client's
+# pydantic-core frames aborts the process).
+atexit.register(RateBudget.shutdown_all, timeout=3.0)
 
 
 class CallMeter:

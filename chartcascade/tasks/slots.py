@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from prefect import get_client
@@ -39,6 +39,14 @@ DENIED_POLL_SHARE = 0.15
 MIN_POLL_SECONDS = 0.005
 # Denied for this long without a grant: the limit is shared far beyond what it can serve.
 STARVED_SECONDS = 600.0
+
+
+class Grant(NamedTuple):
+    """A chunk the server granted: when it was asked for (the grant is no older) and when the
+    server may have freed it (monotonic)."""
+
+    sent: float
+    expires: float
 
 
 class RateLimiterUnavailable(Exception):
@@ -68,12 +76,13 @@ class SlotRequester:
         self.denials = 0  # requests the server refused so far
         self.denied_at: float | None = None  # when the server last denied (monotonic)
         self._next_ask = 0.0  # no chunk can be freed for this process before then
+        self._level = 0.0  # this requester's slots on the server, decaying at `refill`
+        self._level_at = 0.0
         self._client: Any = None
         self._lock = threading.Lock()
 
-    def acquire(self, stop: threading.Event) -> float | None:
-        """Block until the server grants a chunk; the time the granted request was sent (the
-        grant is no older), or None when `stop` is set."""
+    def acquire(self, stop: threading.Event) -> Grant | None:
+        """Block until the server grants a chunk, or None when `stop` is set."""
         wait = self._next_ask - time.monotonic()
         deadline = time.monotonic() + max(0.0, wait) + self.timeout  # moved on by each denial
         first_denial: float | None = None
@@ -97,7 +106,7 @@ class SlotRequester:
                 problem, denied_for = exc, self._retry_interval()
             if denied_for is None:
                 self._next_ask = sent + self.chunk / self.refill + ASK_MARGIN_SECONDS
-                return sent
+                return self._granted(sent)
             if problem is None:  # denied: the server works, other processes hold the chunk
                 self.denied_at = time.monotonic()
                 deadline = self.denied_at + self.timeout
@@ -107,6 +116,14 @@ class SlotRequester:
             denied += 1
             wait = denied_for
         return None
+
+    def _granted(self, sent: float) -> Grant:
+        """The chunk granted to a request sent at `sent`. The server frees slots at `refill`
+        per second, in the order granted, so this chunk is free once this requester's slots up
+        to it have decayed (other requesters' slots only make that later)."""
+        self._level = max(0.0, self._level - self.refill * (sent - self._level_at)) + self.chunk
+        self._level_at = sent
+        return Grant(sent, sent + self._level / self.refill)
 
     @property
     def free_at(self) -> float:

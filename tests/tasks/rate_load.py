@@ -2,7 +2,7 @@
 run's `CallMeter`, as the stage tasks do; and the figures a test or benchmark reads from
 the sandbox's request log.
 
-    python -m tests.tasks.rate_load BASE_URL LIMIT_NAME SECONDS --refill R --chunk C
+    python -m tests.tasks.rate_load BASE_URL LIMIT_NAME SECONDS --refill R --chunk C [--local]
 
 runs one process's load and prints its `LoadResult` as JSON (the second process of a test).
 """
@@ -36,6 +36,7 @@ class LoadResult:
     final_rate: float = 0.0  # the pace at the end
     acquisitions: int = 0  # chunks the Prefect limit granted
     denials: int = 0  # acquisition requests it refused
+    hosted: bool = False  # whether this process hosted the machine's broker at the end
     started: float = 0.0  # the load's start and end in `time.monotonic()` (late when the
     ended: float = 0.0  # imports outlast the planned start on a busy machine)
 
@@ -49,17 +50,19 @@ def run_load(
     chunk: int,
     threads: int = 16,
     start_at: float | None = None,
+    local: bool = False,
 ) -> LoadResult:
     """`threads` threads calling the sandbox for `seconds` through one process's pool, from
     `start_at` (a `time.time()`, so that processes start together) or now. The clients are
-    built before the start (building 16 takes up to a second on a busy machine)."""
+    built before the start (building 16 takes up to a second on a busy machine). `local`:
+    through the machine's broker."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         base_url=base_url,
         token_url=f"{base_url}/oauth/token",
         max_rate_limit_wait_seconds=65.0,
     )
-    pool = RateBudget(limit_name, chunk, max_age=60.0, refill=refill)
+    pool = RateBudget(limit_name, chunk, max_age=60.0, refill=refill, local=local)
     result = LoadResult()
     lock = threading.Lock()
     clients = []
@@ -94,6 +97,7 @@ def run_load(
         worker.start()
     for worker in workers:
         worker.join()
+    result.hosted = pool.hosting
     pool.close()
     result.slowdowns = pool.pace.slowdowns
     result.final_rate = pool.pace.rate
@@ -173,6 +177,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, required=True)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--start-at", type=float, default=None, help="a time.time() to start at")
+    parser.add_argument("--local", action="store_true", help="through the machine's broker")
     args = parser.parse_args()
     result = run_load(
         args.base_url,
@@ -182,6 +187,7 @@ def main() -> None:
         chunk=args.chunk,
         threads=args.threads,
         start_at=args.start_at,
+        local=args.local,
     )
     print(json.dumps(asdict(result)))
 
