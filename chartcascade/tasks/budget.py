@@ -111,6 +111,7 @@ class RateBudget:
         self._ask_at: float | None = None  # when the chunk being acquired may be asked for
         self._closed = threading.Event()
         self.acquisitions = 0  # chunks granted so far
+        self._wanted = self.chunk  # the next chunk is asked for below this many slots in hand
         self._failures = 0
         self._error: BaseException | None = None
         self._changed = threading.Condition()
@@ -197,7 +198,7 @@ class RateBudget:
                 if self._grants:
                     self._take()
                     pause = self.pace.take(turn)
-                    if self._held() < self.chunk:
+                    if self._held() < self._wanted:
                         self._acquire_in_background()
                     return turn, pause
                 if self._failures != failures and self._error is not None:
@@ -286,8 +287,11 @@ class RateBudget:
             self._changed.notify_all()
 
     def _granted(self, grant: Grant) -> None:
-        """Record a chunk: usable until the server may free it, and for `max_age` at most."""
-        self._grants.append([min(grant.expires, grant.sent + self.max_age), self.chunk])
+        """Record a chunk: usable until the server may free it, and for `max_age` at most. (A
+        machine's broker hands out shares of the server's chunks: the next share is asked for
+        once less than one is in hand.)"""
+        self._grants.append([min(grant.expires, grant.sent + self.max_age), grant.slots])
+        self._wanted = grant.slots
         self.acquisitions += 1
 
 

@@ -42,11 +42,12 @@ STARVED_SECONDS = 600.0
 
 
 class Grant(NamedTuple):
-    """A chunk the server granted: when it was asked for (the grant is no older) and when the
-    server may have freed it (monotonic)."""
+    """Slots the server granted: when they were asked for (the grant is no older), when the
+    server may have freed them (monotonic), and how many."""
 
     sent: float
     expires: float
+    slots: int
 
 
 class RateLimiterUnavailable(Exception):
@@ -123,7 +124,7 @@ class SlotRequester:
         to it have decayed (other requesters' slots only make that later)."""
         self._level = max(0.0, self._level - self.refill * (sent - self._level_at)) + self.chunk
         self._level_at = sent
-        return Grant(sent, sent + self._level / self.refill)
+        return Grant(sent, sent + self._level / self.refill, self.chunk)
 
     @property
     def free_at(self) -> float:
