@@ -1,13 +1,13 @@
-"""One asker of a shared Prefect rate limit per machine.
+"""One asker of a shared Prefect rate limit per machine: the serving end.
 
 In a fleet of 12 runs on one limit, every process asking the Prefect server for its own chunks
 made the server the bottleneck: 75 denied increments a second, answers up to 1.4 s late, and
 0.08-0.17 R in all (benchmarks/README.md, Fleet). Here the first process of a machine that
 needs the limit binds a local socket and asks Prefect for the whole machine, one chunk at a
 time, handing out shares of each chunk to the processes in the order they asked; the others
-ask it, not the server. (A whole chunk for a process with few requests left, say waiting for
-items other runs hold, mostly expired unspent: with 12 runs, 0.38 R.)
-When that process exits, its socket goes with it and the next process to ask takes over.
+ask it (`chartcascade.tasks.brokered`), not the server. (Whole chunks went mostly unspent to
+processes with few requests left: with 12 runs, 0.38 R.) When that process exits, its socket
+goes with it and the next process to ask takes over.
 
 The socket is a Linux abstract one: the name dies with its owner (no file is left behind)
 and binding it is the election. Both ends check that the other runs as the same user.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import contextvars
+import errno
 import hashlib
 import os
 import socket
@@ -28,37 +29,26 @@ import threading
 import time
 import weakref
 from collections import deque
-from contextlib import AbstractContextManager
-from typing import Any
 
-from prefect.settings import PREFECT_API_URL
+from prefect.settings import PREFECT_API_URL, PREFECT_HOME
 
-from chartcascade.tasks.slots import (
-    Grant,
-    MissingLimitError,
-    RateLimiterUnavailable,
-    SlotRequester,
-    timeout_message,
-)
+from chartcascade.tasks.slots import Grant, SlotRequester
 
 SUPPORTED = sys.platform == "linux"
-# The broker tells each waiting process this often that it is still there (the waiters'
+PROTOCOL = "v2"  # in the socket's name: processes of another version never meet
+# The broker tells each waiting process this often that it is still asking (the waiters'
 # timeout counts from what they last heard).
 KEEPALIVE_SECONDS = 5.0
-READ_SECONDS = 0.2  # how often a waiting process checks whether its run is stopping
 SHARES_PER_CHUNK = 6  # a process is handed this part of a chunk at a time (at least 1 slot)
 # Slots with less than this part of a chunk's life (chunk / refill) left are not handed out.
 MIN_LIFE_SHARE = 0.1
-ERRORS: dict[str, type[Exception]] = {
-    "MissingLimitError": MissingLimitError,
-    "RateLimiterUnavailable": RateLimiterUnavailable,
-}
-
+# accept() failing with these is a passing shortage: try again shortly.
+PASSING_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ECONNABORTED}
+EXIT_TIMEOUT_SECONDS = 3.0
 
 # Brokers this process hosts, closed at exit: a daemon thread the interpreter stops inside
 # pydantic-core's Rust frames (as the Prefect client's are) aborts the process.
 _hosted: weakref.WeakSet[Broker] = weakref.WeakSet()
-EXIT_TIMEOUT_SECONDS = 3.0
 
 
 @atexit.register
@@ -69,11 +59,24 @@ def close_hosted() -> None:
         hosted.close(max(0.0, deadline - time.monotonic()))
 
 
+def _forget_in_child() -> None:
+    """A forked child holds copies of its parent's sockets: close the copies (never shut them
+    down, which would cut the parent's) so that the name dies with the parent."""
+    for hosted in list(_hosted):
+        hosted.forget()
+    _hosted.clear()
+
+
+if SUPPORTED:
+    os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def socket_address(name: str, chunk: int, refill: float) -> str:
-    """The abstract socket of the broker for one limit of one Prefect API and user."""
-    key = "\n".join([str(os.getuid()), str(PREFECT_API_URL.value() or ""), name, str(chunk)])
-    digest = hashlib.sha256(f"{key}\n{refill!r}".encode()).hexdigest()[:32]
-    return f"\0chartcascade-rate-{digest}"
+    """The abstract socket of the broker for one limit of one Prefect API and user. Without
+    `PREFECT_API_URL` each process starts its own API on `PREFECT_HOME`'s database."""
+    api = str(PREFECT_API_URL.value() or f"home:{PREFECT_HOME.value()}")
+    key = "\n".join([PROTOCOL, str(os.getuid()), api, name, str(chunk), repr(refill)])
+    return f"\0chartcascade-rate-{PROTOCOL}-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
 def same_user(conn: socket.socket) -> bool:
@@ -85,7 +88,8 @@ def same_user(conn: socket.socket) -> bool:
 
 class Broker:
     """Shares of the chunks of one `SlotRequester` for the processes of a machine, first asked
-    first served; a share whose asker has gone goes to the next one waiting."""
+    first served (one request per process at a time); a share whose asker has gone goes to
+    the next one waiting."""
 
     def __init__(self, listener: socket.socket, requester: SlotRequester) -> None:
         self._listener = listener
@@ -94,6 +98,8 @@ class Broker:
         self._min_life = MIN_LIFE_SHARE * requester.chunk / requester.refill
         self._waiting: deque[socket.socket] = deque()
         self._served: set[socket.socket] = set()  # every process's open connection
+        self._asking_since: float | None = None  # when the dispatcher's acquisition began
+        self._next_share = 0.0  # shares go out `share / refill` apart, as one process's pace
         self._changed = threading.Condition()
         self._send_lock = threading.Lock()
         self._closed = threading.Event()
@@ -130,20 +136,32 @@ class Broker:
             conn.close()
         self._requester.close()
 
+    def forget(self) -> None:
+        """Close this process's copies of the sockets only (a forked child's)."""
+        self._closed.set()
+        self._listener.close()
+        for conn in list(self._served):
+            conn.close()
+
     def _accept(self) -> None:
         while not self._closed.is_set():
             try:
                 conn, _ = self._listener.accept()
-            except OSError:
-                return
-            if not same_user(conn):
-                conn.close()
-                continue
-            with self._changed:
+            except OSError as exc:
                 if self._closed.is_set():
-                    conn.close()
                     return
+                if exc.errno in PASSING_ERRORS:
+                    time.sleep(0.1)
+                    continue
+                self.close(1.0)  # free the name: another process takes over
+                return
+            with self._changed:
+                if self._closed.is_set() or not same_user(conn):
+                    conn.close()
+                    continue
                 self._served.add(conn)
+            # A process that stops reading must not hold up the others' grants.
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 1, 0))
             reader = threading.Thread(target=self._read, args=(conn,), daemon=True)
             reader.start()
 
@@ -152,8 +170,10 @@ class Broker:
         try:
             with conn.makefile("rb") as lines:
                 for line in lines:
-                    if line.strip() == b"want":
-                        with self._changed:
+                    if line.strip() != b"want":
+                        break  # not our protocol: hang up
+                    with self._changed:
+                        if conn not in self._waiting:
                             self._waiting.append(conn)
                             self._changed.notify_all()
         except OSError:
@@ -165,7 +185,8 @@ class Broker:
             conn.close()
 
     def _dispatch(self) -> None:
-        grant, left = None, 0  # the chunk being handed out, and its slots not handed out yet
+        grant: Grant | None = None  # the chunk being handed out
+        left = 0  # its slots not handed out yet
         with self._requester.asking():
             while True:
                 with self._changed:
@@ -174,15 +195,23 @@ class Broker:
                     if self._closed.is_set():
                         return
                 if grant is None or left <= 0 or grant.expires - time.monotonic() < self._min_life:
+                    self._asking_since = time.monotonic()
                     try:
                         grant = self._requester.acquire(self._closed)
                     except Exception as exc:  # noqa: BLE001 - told to every waiting process
                         self._fail_all(exc)
                         continue
+                    finally:
+                        self._asking_since = None
                     if grant is None:
                         return
                     left = grant.slots
                 share = min(self._share, left)
+                # Spaced as one process's pace spaces requests: shares sent on arrival by
+                # different processes would otherwise bunch (22 in a second against 20).
+                if self._closed.wait(max(0.0, self._next_share - time.monotonic())):
+                    return
+                self._next_share = time.monotonic() + share / self._requester.refill
                 if self._hand_out(f"grant {grant.sent!r} {grant.expires!r} {share}\n".encode()):
                     left -= share
 
@@ -204,10 +233,22 @@ class Broker:
         for conn in waiting:
             self._send(conn, message)
 
+    def _answering(self) -> bool:
+        """Whether the dispatcher is alive and its asking heard from the server lately."""
+        if not self._threads[1].is_alive():
+            return False
+        since = self._asking_since
+        if since is None:
+            return True
+        heard = max(since, self._requester.denied_at or 0.0)
+        return time.monotonic() - heard < self._requester.timeout
+
     def _keep_alive(self) -> None:
         while not self._closed.wait(KEEPALIVE_SECONDS):
+            if not self._answering():
+                continue  # the waiters' timeouts run: they ask Prefect themselves
             with self._changed:
-                waiting = list(dict.fromkeys(self._waiting))
+                waiting = list(self._waiting)
             for conn in waiting:
                 self._send(conn, b"wait\n")
 
@@ -218,125 +259,3 @@ class Broker:
             except OSError:
                 return False
             return True
-
-
-class BrokeredRequester:
-    """Asks the machine's broker for chunks, hosting the broker when there is none; the
-    interface of `SlotRequester`, which the broker uses to ask Prefect."""
-
-    def __init__(
-        self, name: str, chunk: int, refill: float, timeout: float, starved: float
-    ) -> None:
-        self.name = name
-        self.chunk = chunk
-        self.refill = refill
-        self.timeout = timeout
-        self.starved = starved
-        self.address = socket_address(name, chunk, refill)
-        self.denials = 0  # the broker's denials are not this process's
-        self.denied_at: float | None = None  # when the broker last said it is still asking
-        self.free_at = 0.0  # the broker knows when the next chunk is free, not this process
-        self.hosting = False  # whether this process's broker serves the machine
-        self._conn: socket.socket | None = None
-        self._buffer = b""
-        self._broker: Broker | None = None
-
-    def asking(self) -> AbstractContextManager[Any]:
-        return contextlib.nullcontext()
-
-    def acquire(self, stop: threading.Event) -> Grant | None:
-        """Block until the broker hands this process a chunk, or None when `stop` is set.
-        A broker that goes away is replaced (by this process, if it binds the socket first)
-        and asked again."""
-        heard = time.monotonic()
-        while not stop.is_set():
-            conn = self._connection(stop)
-            if conn is None:
-                return None
-            try:
-                conn.sendall(b"want\n")
-                while not stop.is_set():
-                    line = self._read_line(conn)
-                    now = time.monotonic()
-                    if line is None:
-                        if now - heard > self.timeout:
-                            raise RateLimiterUnavailable(timeout_message(self.name, self.timeout))
-                        continue
-                    heard = self.denied_at = now
-                    kind, _, rest = line.partition(" ")
-                    if kind == "grant":
-                        sent, expires, slots = rest.split()
-                        return Grant(float(sent), float(expires), int(slots))
-                    if kind == "error":
-                        error, _, message = rest.partition(" ")
-                        raise ERRORS.get(error, RateLimiterUnavailable)(message)
-            except (OSError, EOFError, ValueError):
-                self._drop()  # the broker went away: the next one is asked
-                stop.wait(0.01)
-        return None
-
-    def close(self) -> None:
-        self._drop()
-        broker, self._broker = self._broker, None
-        if broker is not None:
-            broker.close()
-        self.hosting = False
-
-    def _read_line(self, conn: socket.socket) -> str | None:
-        """The broker's next line, or None when none came within READ_SECONDS."""
-        while b"\n" not in self._buffer:
-            try:
-                data = conn.recv(4096)
-            except TimeoutError:
-                return None
-            if not data:
-                raise EOFError("the rate-limit broker closed")
-            self._buffer += data
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line.decode()
-
-    def _connection(self, stop: threading.Event) -> socket.socket | None:
-        """The connection to the machine's broker, hosting it first when there is none."""
-        while self._conn is None and not stop.is_set():
-            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                conn.connect(self.address)
-            except (ConnectionRefusedError, FileNotFoundError):
-                conn.close()
-                if not self._host():
-                    stop.wait(0.01)  # another process is binding it: ask that one
-                continue
-            except OSError:
-                conn.close()
-                raise
-            if not same_user(conn):
-                conn.close()
-                raise RateLimiterUnavailable(
-                    f"The local socket of the rate limit {self.name!r} is held by another user"
-                )
-            conn.settimeout(READ_SECONDS)
-            self._conn, self._buffer = conn, b""
-        return self._conn
-
-    def _host(self) -> bool:
-        """Bind the broker's socket and serve the machine; False when another process has."""
-        if self._broker is not None:
-            self._broker.close()
-            self._broker = None
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            listener.bind(self.address)
-            listener.listen(64)
-        except OSError:
-            listener.close()
-            return False
-        requester = SlotRequester(self.name, self.chunk, self.refill, self.timeout, self.starved)
-        self._broker = Broker(listener, requester)
-        self._broker.start()
-        self.hosting = True
-        return True
-
-    def _drop(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()

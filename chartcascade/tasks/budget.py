@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 
-from chartcascade.tasks import broker
+from chartcascade.tasks import broker, brokered
 from chartcascade.tasks.pace import Pace
 from chartcascade.tasks.slots import (
     STARVED_SECONDS,
@@ -105,7 +105,7 @@ class RateBudget:
         self.pace = Pace(refill)
         self._grants: deque[list[float]] = deque()  # [expires at, slots left], oldest first
         self.local = local and broker.SUPPORTED
-        requester = broker.BrokeredRequester if self.local else SlotRequester
+        requester = brokered.BrokeredRequester if self.local else SlotRequester
         self._requester = requester(name, self.chunk, refill, timeout, starved)
         self._fetcher: threading.Thread | None = None  # acquires chunks while the pool lives
         self._ask_at: float | None = None  # when the chunk being acquired may be asked for
@@ -156,9 +156,10 @@ class RateBudget:
             self._closed.set()
             fetcher = self._fetcher
             self._changed.notify_all()
+        deadline = time.monotonic() + timeout
         if fetcher is not None:
             fetcher.join(timeout)
-        self._requester.close()
+        self._requester.close(max(0.0, deadline - time.monotonic()))
 
     @property
     def hosting(self) -> bool:

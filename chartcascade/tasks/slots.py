@@ -133,12 +133,10 @@ class SlotRequester:
         return self._next_ask
 
     def asking(self) -> AbstractContextManager[Any]:
-        """The context to call `acquire` in, entered once for many acquisitions (entering it
-        builds Prefect settings: up to 0.1 s on a busy machine): Prefect's client retries
-        off, since `acquire` asks again itself."""
-        return temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0})
+        """The context to call `acquire` in (see `asking`)."""
+        return asking()
 
-    def close(self) -> None:
+    def close(self, timeout: float = 0.0) -> None:  # noqa: ARG002 - the interface's
         with self._lock:
             client, self._client = self._client, None
         if client is not None:
@@ -185,6 +183,13 @@ class SlotRequester:
                 client.__enter__()
                 self._client = client
             return self._client
+
+
+def asking() -> AbstractContextManager[Any]:
+    """The context to acquire in, entered once for many acquisitions (entering it builds
+    Prefect settings: up to 0.1 s on a busy machine): Prefect's client retries off, since
+    `SlotRequester.acquire` asks again itself."""
+    return temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0})
 
 
 def read_refill(name: str) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,9 +17,10 @@ from uuid import uuid4
 
 import pytest
 from prefect import get_client
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from chartcascade.sandbox import Sandbox
-from chartcascade.tasks import broker
+from chartcascade.tasks import broker, brokered
 from chartcascade.tasks.budget import RateBudget
 from chartcascade.tasks.slots import MissingLimitError
 
@@ -115,6 +117,28 @@ def test_a_missing_limit_reaches_the_served_process_as_its_own_error(prefect_api
 
     assert [type(error) for error in errors] == [MissingLimitError, MissingLimitError]
     assert all(name in str(error) for error in errors)
+
+
+def test_a_socket_name_taken_by_a_stranger_falls_back_to_asking_prefect(prefect_api: str) -> None:
+    # Someone binds the broker's name and never listens (or accepts): the pool cannot reach
+    # a broker nor host one, so it asks the Prefect API itself instead of waiting forever.
+    name = fresh_limit()
+    with temporary_settings(updates={PREFECT_API_URL: prefect_api}):
+        address = broker.socket_address(name, BURST, 0.95 * RATE)
+    squatter = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    squatter.bind(address)
+    pool = RateBudget(name, BURST, 60.0, refill=0.95 * RATE, local=True)
+    started = time.monotonic()
+    try:
+        for _ in range(2 * BURST):
+            pool.spend()
+    finally:
+        pool.close()
+        squatter.close()
+
+    assert time.monotonic() - started < brokered.CONNECT_SECONDS + 5.0
+    assert not pool.hosting
+    assert pool.acquisitions >= 2  # granted by Prefect directly
 
 
 def test_the_broker_process_killed_the_others_take_over_within_the_limit(
