@@ -40,7 +40,11 @@ from chartcascade.tasks.outcome import BatchFailed, BatchIncomplete, PartialFetc
 # How long a batch waits for items another live run holds, then re-checks them: longer than a
 # lease, so the claims of a killed run lapse while it waits.
 HELD_WAIT_SECONDS = CLAIM_LEASE.total_seconds() + 30
+# Held items are looked at again after HELD_POLL_SECONDS, then 1.5 times longer each round up
+# to HELD_POLL_MAX_SECONDS: each look is two transactions, and 12 runs waiting for each other
+# looked every second in every waiting batch.
 HELD_POLL_SECONDS = 1.0
+HELD_POLL_MAX_SECONDS = 3.0
 # A batch claims this many of its items at a time. Claiming all at once (up to 50) kept every
 # other run waiting for items this one would reach only much later: 12 runs sharing artists
 # ran their artist stages at 0.2-0.4 R, one run at a time.
@@ -153,6 +157,8 @@ class BatchSaver:
         results, permanent, finished = self.results, self.permanent, self.finished
         self.results, self.permanent, self.finished = [], {}, []
         self.saved_at = time.monotonic()
+        if not (results or permanent or finished or release_keys):
+            return
         done = self.outcome.done
         try:
             with session_scope(self.ctx.database_url) as session:
@@ -259,10 +265,14 @@ def _work_rounds(
     waiting = list(keys)
     first_round = True
     deadline = 0.0  # set once this run's own items are done: the wait is for the others'
+    poll = HELD_POLL_SECONDS
     while waiting:
+        # Later rounds claim what is left at once: mostly items the other run stored meanwhile
+        # (one claim a round instead of one a slice, every second, in each waiting run).
+        size = CLAIM_SLICE if first_round else len(waiting)
         won_keys: list[str] = []
-        for start in range(0, len(waiting), CLAIM_SLICE):
-            part = waiting[start : start + CLAIM_SLICE]
+        for start in range(0, len(waiting), size):
+            part = waiting[start : start + size]
             won_keys += _claim_and_fetch(
                 work, part, first_round, ctx, meter, client, saver, transient
             )
@@ -276,7 +286,8 @@ def _work_rounds(
         # What is fetched is stored, and every claim of this round freed, before waiting: two
         # runs waiting for each other's items never deadlock.
         saver.save(release_keys=won_keys)
-        time.sleep(min(HELD_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+        poll = min(HELD_POLL_MAX_SECONDS, 1.5 * poll)
     return waiting
 
 

@@ -100,3 +100,34 @@ def test_a_run_dying_mid_batch_leaves_no_claim_on_what_was_already_stored(
     with session_scope(cascade_env) as session:
         held = set(session.exec(select(WorkClaim.key)).all())
     assert held == {"test-stage/pending"}  # a later run waits for this one only
+
+
+def test_two_runs_on_the_same_batch_share_its_items(cascade_env: str) -> None:
+    # A batch claims a few items at a time: a second run started just after the first works
+    # the items the first has not reached, instead of waiting for all of them.
+    stored: set[str] = set()
+    keys = [f"item-{n:02}" for n in range(20)]
+    outcomes: dict[str, Any] = {}
+
+    def run(run_id: str) -> None:
+        ctx = RunContext(
+            run_id=run_id,
+            database_url=cascade_env,
+            budget=CallBudget(None),
+            rate_limit_name=None,
+            rate_chunk=1,
+            held_wait=10,
+        )
+        outcomes[run_id] = run_batch(SlowWork(stored, 0.2), keys, ctx)
+
+    first = threading.Thread(target=run, args=("first",))
+    first.start()
+    time.sleep(0.3)  # the first run holds its first items
+    run("second")
+    first.join()
+
+    new = {run_id: outcome.new for run_id, outcome in outcomes.items()}
+    assert new["first"] | new["second"] == set(keys)
+    assert not new["first"] & new["second"]
+    assert len(new["second"]) >= 5, new
+    assert "item-00" in new["first"]
