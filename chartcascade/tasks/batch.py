@@ -265,6 +265,8 @@ def _work_rounds(
     waiting = list(keys)
     first_round = True
     deadline = 0.0  # set once this run's own items are done: the wait is for the others'
+    with session_scope(ctx.database_url) as session:
+        due = set(work.select(session, waiting)) if waiting else set()  # at the batch's start
     poll = HELD_POLL_SECONDS
     while waiting:
         # Later rounds claim what is left at once: mostly items the other run stored meanwhile
@@ -273,9 +275,7 @@ def _work_rounds(
         won_keys: list[str] = []
         for start in range(0, len(waiting), size):
             part = waiting[start : start + size]
-            won_keys += _claim_and_fetch(
-                work, part, first_round, ctx, meter, client, saver, transient
-            )
+            won_keys += _claim_and_fetch(work, part, due, ctx, meter, client, saver, transient)
         won = set(won_keys)
         waiting = [k for k in waiting if k not in won]
         if first_round:
@@ -286,7 +286,7 @@ def _work_rounds(
         # What is fetched is stored, and every claim of this round freed, before waiting: two
         # runs waiting for each other's items never deadlock.
         saver.save(release_keys=won_keys)
-        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+        ctx.stop.wait(min(poll, max(0.0, deadline - time.monotonic())))
         poll = min(HELD_POLL_MAX_SECONDS, 1.5 * poll)
     return waiting
 
@@ -294,14 +294,15 @@ def _work_rounds(
 def _claim_and_fetch(
     work: StageWork[Any],
     keys: list[str],
-    first_round: bool,
+    due: set[str],
     ctx: RunContext,
     meter: CallMeter,
     client: SoundchartsClient,
     saver: BatchSaver,
     transient: dict[str, str],
 ) -> list[str]:
-    """Claim `keys`, fetch those won that need it; the keys won."""
+    """Claim `keys`, fetch those won that need it; the keys won. (`due`: the keys that needed
+    work when the batch began: one found fresh now was stored by another run meanwhile.)"""
     by_claim = {claim_key(work, k): k for k in keys}
     with session_scope(ctx.database_url) as session:
         won = claim(session, keys=list(by_claim), owner=ctx.run_id, lease=CLAIM_LEASE)
@@ -311,8 +312,9 @@ def _claim_and_fetch(
         # Nothing to do for these: their claims go in the same transaction, so a run killed
         # now never leaves an item that was already stored held.
         release(session, keys=[claim_key(work, k) for k in fresh], owner=ctx.run_id)
-    # Stored by the time this run could look: fresh at the start, or done by the other run.
-    (saver.outcome.skipped if first_round else saver.outcome.elsewhere).update(fresh)
+    # Fresh when the batch began, or stored by another run since.
+    saver.outcome.skipped.update(k for k in fresh if k not in due)
+    saver.outcome.elsewhere.update(k for k in fresh if k in due)
     _fetch_all(work, todo, ctx, meter, client, saver, transient)
     return won_keys
 

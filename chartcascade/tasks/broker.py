@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 import errno
 import hashlib
+import logging
 import os
 import socket
 import struct
@@ -29,10 +30,13 @@ import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME
 
 from chartcascade.tasks.slots import Grant, SlotRequester
+
+logger = logging.getLogger(__name__)
 
 SUPPORTED = sys.platform == "linux"
 PROTOCOL = "v2"  # in the socket's name: processes of another version never meet
@@ -42,6 +46,9 @@ KEEPALIVE_SECONDS = 5.0
 SHARES_PER_CHUNK = 6  # a process is handed this part of a chunk at a time (at least 1 slot)
 # Slots with less than this part of a chunk's life (chunk / refill) left are not handed out.
 MIN_LIFE_SHARE = 0.1
+# A share may be spent this part of a second's refill late (the limit runs at 0.95 of the API's
+# rate: in the worst case a window sees its own 5% more).
+SLACK_SHARE = 0.05
 # accept() failing with these is a passing shortage: try again shortly.
 PASSING_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ECONNABORTED}
 EXIT_TIMEOUT_SECONDS = 3.0
@@ -96,6 +103,7 @@ class Broker:
         self._requester = requester
         self._share = max(1, -(-requester.chunk // SHARES_PER_CHUNK))
         self._min_life = MIN_LIFE_SHARE * requester.chunk / requester.refill
+        self._slack = max(1.0, SLACK_SHARE * requester.refill)  # slots a share may be late by
         self._waiting: deque[socket.socket] = deque()
         self._served: set[socket.socket] = set()  # every process's open connection
         self._asking_since: float | None = None  # when the dispatcher's acquisition began
@@ -110,7 +118,10 @@ class Broker:
         for work in (self._accept, self._dispatch, self._keep_alive):
             context = contextvars.copy_context()  # the caller's Prefect settings
             thread = threading.Thread(
-                target=context.run, args=(work,), name=f"rate-broker-{work.__name__}", daemon=True
+                target=context.run,
+                args=(self._or_close, work),
+                name=f"rate-broker-{work.__name__}",
+                daemon=True,
             )
             thread.start()
             self._threads.append(thread)
@@ -135,6 +146,17 @@ class Broker:
                 conn.shutdown(socket.SHUT_RDWR)
             conn.close()
         self._requester.close()
+
+    def _or_close(self, work: Callable[[], None]) -> None:
+        """Run one of the broker's threads; if it dies, the broker closes and frees the name
+        (another process takes over) instead of leaving it bound and deaf."""
+        try:
+            work()
+        except BaseException:
+            if not self._closed.is_set():
+                logger.exception("The rate-limit broker stopped: freeing its socket")
+                self.close(1.0)
+            raise
 
     def forget(self) -> None:
         """Close this process's copies of the sockets only (a forked child's)."""
@@ -194,7 +216,7 @@ class Broker:
                         self._changed.wait()
                     if self._closed.is_set():
                         return
-                if grant is None or left <= 0 or grant.expires - time.monotonic() < self._min_life:
+                if grant is None or left <= 0 or not self._usable(grant):
                     self._asking_since = time.monotonic()
                     try:
                         grant = self._requester.acquire(self._closed)
@@ -211,9 +233,18 @@ class Broker:
                 # different processes would otherwise bunch (22 in a second against 20).
                 if self._closed.wait(max(0.0, self._next_share - time.monotonic())):
                     return
-                self._next_share = time.monotonic() + share / self._requester.refill
-                if self._hand_out(f"grant {grant.sent!r} {grant.expires!r} {share}\n".encode()):
+                now = time.monotonic()
+                # Each share is spendable only until the next one could be spent too, and a
+                # little more (the limit's 5% headroom of a second): processes that hold a share
+                # and spend it late cannot add their shares up within a window.
+                expires = min(grant.expires, now + (share + self._slack) / self._requester.refill)
+                if self._hand_out(f"grant {now!r} {expires!r} {share}\n".encode()):
+                    self._next_share = now + share / self._requester.refill
                     left -= share
+
+    def _usable(self, grant: Grant) -> bool:
+        """Whether `grant` has life enough left to be handed out."""
+        return grant.expires - time.monotonic() >= self._min_life
 
     def _hand_out(self, message: bytes) -> bool:
         """Send `message` to the process that asked first; False when none is waiting."""

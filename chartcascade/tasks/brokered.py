@@ -14,7 +14,13 @@ import weakref
 from contextlib import AbstractContextManager
 from typing import Any
 
-from chartcascade.tasks.broker import SUPPORTED, Broker, same_user, socket_address
+from chartcascade.tasks.broker import (
+    KEEPALIVE_SECONDS,
+    SUPPORTED,
+    Broker,
+    same_user,
+    socket_address,
+)
 from chartcascade.tasks.slots import (
     Grant,
     MissingLimitError,
@@ -29,6 +35,9 @@ READ_SECONDS = 0.2  # how often a waiting process checks whether its run is stop
 CONNECT_SECONDS = 5.0  # reaching (or hosting) a broker takes at most this long
 RECONNECTS = 20  # brokers lost within one acquisition before this process stops trying
 FALLBACK_SECONDS = 60.0  # a broker that failed is left alone this long
+# A broker silent for this many keep-alive intervals is unusable: well within the waiting
+# threads' timeout, so asking Prefect directly still has time to be answered.
+SILENT_KEEPALIVES = 3
 ERRORS: dict[str, type[Exception]] = {
     "MissingLimitError": MissingLimitError,
     "RateLimiterUnavailable": RateLimiterUnavailable,
@@ -111,6 +120,7 @@ class BrokeredRequester:
 
     def _from_broker(self, stop: threading.Event) -> Grant | None:
         heard = time.monotonic()
+        silent = min(self.timeout, SILENT_KEEPALIVES * KEEPALIVE_SECONDS)
         reconnects = 0
         while not stop.is_set():
             conn = self._connection(stop)
@@ -125,8 +135,8 @@ class BrokeredRequester:
                     line = self._read_line(conn)
                     now = time.monotonic()
                     if line is None:
-                        if now - heard > self.timeout:
-                            raise BrokerUnusable(f"it sent nothing for {self.timeout:g} s")
+                        if now - heard > silent:
+                            raise BrokerUnusable(f"it sent nothing for {silent:g} s")
                         continue
                     kind, _, rest = line.partition(" ")
                     if kind == "wait":

@@ -131,3 +131,6 @@ def test_two_runs_on_the_same_batch_share_its_items(cascade_env: str) -> None:
     assert not new["first"] & new["second"]
     assert len(new["second"]) >= 5, new
     assert "item-00" in new["first"]
+    # What the other run stored meanwhile was done elsewhere, not fresh at the start.
+    assert outcomes["first"].skipped == set()
+    assert outcomes["first"].elsewhere == new["second"]
