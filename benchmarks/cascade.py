@@ -34,6 +34,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import run_baseline  # noqa: E402
+from databases import Databases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -121,14 +122,14 @@ def prefect_server(stack: ExitStack, args: argparse.Namespace) -> str:
     return url
 
 
-def configure(sandbox_url: str, database: Path, rate: float, burst: int, workers: int) -> None:
+def configure(sandbox_url: str, database_url: str, rate: float, burst: int, workers: int) -> None:
     """Point this process's settings at the sandbox, a fresh database and a rate limit."""
     os.environ.update(
         SOUNDCHARTS_BASE_URL=sandbox_url,
         SOUNDCHARTS_TOKEN_URL=f"{sandbox_url}/oauth/token",
         SOUNDCHARTS_APP_ID="soundcharts",
         SOUNDCHARTS_API_KEY="soundcharts",
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=database_url,
         CHARTCASCADE_RATE_LIMIT_PER_SECOND=str(rate),
         CHARTCASCADE_RATE_LIMIT_BURST=str(burst),
         CHARTCASCADE_MAX_PARALLEL_REQUESTS=str(workers),
@@ -170,6 +171,15 @@ def run_flow(entries: int) -> tuple[float, Any]:
 SPEED_RATE, SPEED_BURST = 5_000, 50_000
 
 
+def fresh_database(stack: ExitStack, args: argparse.Namespace, workdir: Path, name: str) -> str:
+    """A new empty project database: a SQLite file, or one on `--postgres`'s server."""
+    if not args.postgres:
+        return f"sqlite:///{workdir / name}.db"
+    databases = Databases(args.postgres)
+    stack.callback(databases.drop_all)
+    return databases.create(f"bench_{name}_{os.getpid()}")
+
+
 def speed(args: argparse.Namespace, workdir: Path) -> None:
     """`--runs` flow runs (each into a fresh database) and baseline runs, alternately."""
     flow_times: list[float] = []
@@ -177,9 +187,8 @@ def speed(args: argparse.Namespace, workdir: Path) -> None:
     with ExitStack() as stack:
         sandbox_url = sandbox_server(stack, args, rate=None)
         for run in range(args.runs):
-            configure(
-                sandbox_url, workdir / f"speed-{run}.db", SPEED_RATE, SPEED_BURST, args.workers
-            )
+            database_url = fresh_database(stack, args, workdir, f"speed_{run}")
+            configure(sandbox_url, database_url, SPEED_RATE, SPEED_BURST, args.workers)
             stats(sandbox_url, reset=True)
             order = ("flow", "baseline") if run % 2 == 0 else ("baseline", "flow")
             for side in order:
@@ -211,6 +220,7 @@ def speed(args: argparse.Namespace, workdir: Path) -> None:
     flow_calls.pop("token", None)
     total = sum(flow_calls.values())
     print(
+        f"project database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
         f"chart {CHART}, {args.entries} entries, {args.latency_ms:g} ms latency, "
         f"{args.workers} parallel requests, {args.runs} runs of each side, alternately; "
         f"load average {os.getloadavg()[0]:.1f}"
@@ -249,7 +259,11 @@ def throughput(args: argparse.Namespace, workdir: Path) -> None:
         # Sustained rate just under R; the burst is small enough that no window exceeds R.
         burst = max(2, int(0.05 * rate * args.window))
         configure(
-            sandbox_url, workdir / "rate.db", rate=0.95 * rate, burst=burst, workers=args.workers
+            sandbox_url,
+            fresh_database(stack, args, workdir, "rate"),
+            rate=0.95 * rate,
+            burst=burst,
+            workers=args.workers,
         )
         seconds, _ = run_flow(args.rate_entries)
         data = stats(sandbox_url)
@@ -363,6 +377,12 @@ def main() -> None:
         "--prefect-postgres",
         default=None,
         help="postgresql+asyncpg://... for the Prefect server's database",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        help="postgresql+psycopg://... of a server on which each run gets a fresh project "
+        "database (default: a SQLite file per run)",
     )
     parser.add_argument("--skip", choices=["speed", "rate"], default=None)
     parser.add_argument(

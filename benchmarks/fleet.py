@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from baseline import ARTIST_PLATFORMS, LISTENING_PLATFORMS, SONG_PLATFORMS  # noqa: E402
 from cascade import wait_for  # noqa: E402
+from databases import Databases  # noqa: E402
 
 from tests.integration.checks import query  # noqa: E402
 from tests.integration.processes import (  # noqa: E402
@@ -255,44 +256,6 @@ def connections(admin_url: str) -> Counter[str]:
     finally:
         engine.dispose()
     return Counter({str(name): int(count) for name, count in rows if name})
-
-
-class Databases:
-    """Fresh PostgreSQL databases on one server, all dropped by `drop_all`."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = admin_url
-        self.created: list[str] = []
-
-    def _admin(self) -> Any:
-        return create_engine(self.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-
-    def create(self, name: str) -> str:
-        """A new empty database; its psycopg URL."""
-        engine = self._admin()
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-        self.created.append(name)
-        return make_url(self.admin_url).set(database=name).render_as_string(False)
-
-    def drop_all(self) -> None:
-        from chartcascade.db import dispose_engines
-
-        dispose_engines()
-        engine = self._admin()
-        with engine.connect() as connection:
-            for name in reversed(self.created):
-                connection.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": name},
-                )
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        engine.dispose()
-        self.created.clear()
 
 
 def duplicates(url: str) -> dict[str, int]:

@@ -1,35 +1,30 @@
-"""The database: engines, sessions, migrations and batched upserts (SQLite or PostgreSQL)."""
+"""The database: engines and sessions (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Table, bindparam, create_engine, event, func, make_url
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel
 
 from chartcascade.settings import get_settings
 
-# A merge rule for one column of an upsert: (stored value, proposed value) -> new value.
-Merge = Callable[[Any, Any], ColumnElement[Any]]
-
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_SECONDS = 10  # a PostgreSQL server that does not answer fails in this time
 WAL_ATTEMPTS = 20
-_MAX_ROWS_PER_STATEMENT = 1_000
 MAX_IN_VALUES = 5_000
+READ_ONLY_OPTION = "chartcascade_read_only"
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -143,7 +138,8 @@ def _create_sqlite_engine(url: str) -> Engine:
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front: waiting writers queue on busy_timeout instead of
         # failing with "database is locked" when a read transaction tries to upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -169,6 +165,19 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
             session.close()
 
 
+@contextmanager
+def read_scope(url: str | None = None) -> Iterator[Session]:
+    """A session for reads only: closed at the end, never committed (a write in it is lost).
+
+    On SQLite it neither takes the process's writer lock nor SQLite's: WAL lets it read a
+    consistent snapshot while one writer goes on (it does not see the uncommitted writes of
+    a session_scope open in the same thread). Objects read stay loaded, detached.
+    """
+    engine = get_engine(url).execution_options(**{READ_ONLY_OPTION: True})
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
 _sqlite_locks: dict[str, threading.RLock] = {}
 
 
@@ -180,120 +189,10 @@ def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
         return _sqlite_locks.setdefault(key, threading.RLock())
 
 
-# --- upserts ------------------------------------------------------------------------------
-
-
-def keep_known(stored: Any, new: Any) -> ColumnElement[Any]:
-    """Merge rule: take the new value unless it is null."""
-    return func.coalesce(new, stored)
-
-
-def insert_statement(session: Session, model: type[SQLModel]) -> Any:
-    """A dialect-specific INSERT (with `on_conflict_*`) for `model` on the session's database."""
-    dialect = session.get_bind().dialect.name
-    table = _table(model)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    raise NotImplementedError(f"upserts support sqlite and postgresql, not {dialect}")
-
-
-def upsert(
-    session: Session,
-    model: type[SQLModel],
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    keys: Sequence[str],
-    update: Sequence[str] | None = None,
-    merge: Mapping[str, Merge] | None = None,
-) -> int:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE; returns the rows inserted or updated.
-
-    `update` names the columns overwritten by the new values (default: every non-key column
-    of the rows); `merge` maps columns to rules such as `keep_known`. With neither, conflicting
-    rows are left alone (DO NOTHING). A table's `updated_at` is set whenever a row is updated.
-    Rows are de-duplicated on `keys` (last wins) and sent sorted by `keys` (a fixed lock
-    order, so concurrent batches cannot deadlock on PostgreSQL), in chunks.
-    """
-    if not rows:
-        return 0
-    columns = list(rows[0])
-    unique: dict[tuple[Any, ...], Mapping[str, Any]] = {}
-    for row in rows:
-        if row.keys() != rows[0].keys():
-            raise ValueError(f"upsert rows must all have the columns {columns}, got {list(row)}")
-        unique[tuple(row[key] for key in keys)] = row
-    # SQLite stores a datetime's wall clock without its offset: store every one in UTC.
-    ordered = [
-        {c: as_utc(v) if isinstance(v, datetime) else v for c, v in unique[k].items()}
-        for k in sorted(unique)
-    ]
-    merge = dict(merge or {})
-    if update is None:
-        update = [c for c in columns if c not in keys and c not in merge]
-    table = _table(model)
-    stmt = insert_statement(session, model).values({c: bindparam(c) for c in columns})
-    set_: dict[str, Any] = {c: stmt.excluded[c] for c in update}
-    set_ |= {c: rule(table.c[c], stmt.excluded[c]) for c, rule in merge.items()}
-    if set_ and "updated_at" in table.c and "updated_at" not in set_:
-        set_["updated_at"] = stmt.excluded["updated_at"]
-    if set_:
-        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    if session.get_bind().dialect.name == "sqlite":
-        return _sqlite_executemany(session, stmt, table, ordered)
-    # One statement, many parameter sets: compiled once and cached, batched by SQLAlchemy
-    # ("insertmanyvalues"); a multi-row VALUES clause would be compiled anew for every size.
-    written = 0
-    for start in range(0, len(ordered), _MAX_ROWS_PER_STATEMENT):
-        result = session.execute(  # type: ignore[call-overload]
-            stmt.execution_options(preserve_rowcount=True),
-            ordered[start : start + _MAX_ROWS_PER_STATEMENT],
-        )
-        written += result.rowcount  # type: ignore[attr-defined]
-    return written
-
-
-def _sqlite_executemany(
-    session: Session, stmt: Any, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> int:
-    """The upsert through the driver's own executemany: SQLite runs it in C, while
-    SQLAlchemy's batching costs about three times as long, all of it inside the one-writer
-    lock. Values pass through each column type's bind processor, so storage is unchanged."""
-    dialect = session.get_bind().dialect
-    compiled = stmt.compile(dialect=dialect)
-    names = list(compiled.positiontup or ())
-    convert: dict[str, Callable[[Any], Any]] = {}
-    constants = dict(compiled.params)
-    for name in names:
-        column = table.c.get(name)
-        processor = column.type.bind_processor(dialect) if column is not None else None
-        convert[name] = processor or _unchanged
-        default = column.default if column is not None else None
-        if constants.get(name) is None and default is not None:  # as Core fills left-out columns
-            value = default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
-            constants[name] = convert[name](value)
-    parameters = [
-        tuple(convert[n](row[n]) if n in row else constants[n] for n in names) for row in rows
-    ]
-    result = session.connection().exec_driver_sql(compiled.string, parameters)
-    return int(result.rowcount)
-
-
-def _unchanged(value: Any) -> Any:
-    return value
-
-
 def chunks(values: Sequence[Any], size: int = MAX_IN_VALUES) -> Iterator[Sequence[Any]]:
     """`values` in slices of at most `size` (for IN lists under the bind-parameter limits)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 # --- aware timestamps on SQLite -------------------------------------------------------------

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from chartcascade.db import as_utc, chunks, keep_known, upsert
+from chartcascade.db import as_utc, chunks
 from chartcascade.models import Artist
+from chartcascade.upserts import keep_known, upsert
 
 STUB_FIELDS = ("slug", "name", "image_url")
 METADATA_FIELDS = ("slug", "name", "country_code", "image_url")

@@ -12,8 +12,9 @@ from sqlalchemy import select as select_columns
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from chartcascade.db import as_utc, chunks, upsert
+from chartcascade.db import as_utc, chunks
 from chartcascade.models import ArtistAudiencePoint, AudienceCheck, Track, TrackAudiencePoint
+from chartcascade.upserts import upsert, upsert_values
 
 CHECK_STATUSES = ("ok", "empty", "no_account")
 ENTITY_KINDS = ("track", "artist")
@@ -34,8 +35,8 @@ class SeriesCorrection:
 
 def save_track_points(session: Session, *, points: Sequence[tuple[int, str, date, int]]) -> int:
     """Upsert (track_id, platform, date, value) points; the number written."""
-    rows = [{"track_id": t, "platform": p, "date": d, "value": v} for t, p, d, v in points]
-    return upsert(session, TrackAudiencePoint, rows, keys=["track_id", "platform", "date"])
+    columns = ("track_id", "platform", "date", "value")
+    return upsert_values(session, TrackAudiencePoint, columns, points, keys=columns[:3])
 
 
 def stored_track_days(
@@ -112,12 +113,8 @@ def save_artist_points(
     session: Session, *, points: Sequence[tuple[int, str, str, date, int]]
 ) -> int:
     """Upsert (artist_id, platform, metric, date, value) points; the number written."""
-    rows = [
-        {"artist_id": a, "platform": p, "metric": m, "date": d, "value": v}
-        for a, p, m, d, v in points
-    ]
-    keys = ["artist_id", "platform", "metric", "date"]
-    return upsert(session, ArtistAudiencePoint, rows, keys=keys)
+    columns = ("artist_id", "platform", "metric", "date", "value")
+    return upsert_values(session, ArtistAudiencePoint, columns, points, keys=columns[:4])
 
 
 def _newest(stored: Any, new: Any) -> ColumnElement[Any]:

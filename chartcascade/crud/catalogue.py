@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from chartcascade.db import keep_known, upsert
 from chartcascade.models import Chart
 from chartcascade.soundcharts import ChartInfo
+from chartcascade.upserts import keep_known, upsert
 
 CATALOGUE_FIELDS = (
     "name",

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from chartcascade.db import chunks, keep_known, upsert
+from chartcascade.db import chunks
 from chartcascade.models import Chart, RankingEntry, RankingSnapshot
 from chartcascade.models._base import utcnow
 from chartcascade.positions import OFF_CHART, is_off_chart
+from chartcascade.upserts import keep_known, upsert
 
 ENTRY_FIELDS = (
     "track_id",

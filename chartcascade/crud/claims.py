@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select, update
 
-from chartcascade.db import as_utc, chunks, insert_statement
+from chartcascade.db import as_utc, chunks
 from chartcascade.models import WorkClaim
 from chartcascade.models._base import utcnow
+from chartcascade.upserts import insert_statement
 
 CLAIM_CHUNK = 1_000
 

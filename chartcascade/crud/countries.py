@@ -14,8 +14,9 @@ from typing import NamedTuple
 from sqlalchemy import delete, tuple_
 from sqlmodel import Session, col, select
 
-from chartcascade.db import chunks, upsert
+from chartcascade.db import chunks
 from chartcascade.models import ArtistAudienceCountry, TrackAirplayCountry
+from chartcascade.upserts import upsert_values
 
 UNKNOWN_COUNTRY = "ZZ"  # CLDR's "Unknown Region": stations whose answer names no country
 ROW_CHUNK = 200  # (track, day) or (artist, platform, metric, day) keys per DELETE
@@ -54,8 +55,9 @@ def replace_airplay_countries(
                 tuple_(col(TrackAirplayCountry.track_id), col(TrackAirplayCountry.date)).in_(part)
             )
         )
+    columns = AirplayCountryRow._fields
     keys = ["track_id", "date", "country_code"]
-    return upsert(session, TrackAirplayCountry, [r._asdict() for r in rows], keys=keys)
+    return upsert_values(session, TrackAirplayCountry, columns, rows, keys=keys)
 
 
 def replace_artist_countries(
@@ -71,7 +73,7 @@ def replace_artist_countries(
     for part in chunks(list(dict.fromkeys(days)), size=ROW_CHUNK):
         session.execute(delete(model).where(tuple_(*series).in_(part)))
     keys = ["artist_id", "platform", "metric", "date", "country_code", "city"]
-    return upsert(session, model, [r._asdict() for r in rows], keys=keys)
+    return upsert_values(session, model, ArtistCountryRow._fields, rows, keys=keys)
 
 
 def airplay_by_country(

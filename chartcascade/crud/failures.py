@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select, update
 
-from chartcascade.db import as_utc, chunks, upsert
+from chartcascade.db import as_utc, chunks
 from chartcascade.models import Artist, FailedItem, Track
 from chartcascade.models._base import utcnow
+from chartcascade.upserts import upsert
 
 MAX_ERROR_CHARS = 2_000
 # A permanent failure is tried this many times, then only when the item changes or on request.

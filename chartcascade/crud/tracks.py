@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from chartcascade.db import as_utc, chunks, keep_known, upsert
+from chartcascade.db import as_utc, chunks
 from chartcascade.models import Artist, Track, TrackArtist
+from chartcascade.upserts import keep_known, upsert
 
 STUB_FIELDS = ("name", "credit_name", "image_url")
 METADATA_FIELDS = ("name", "credit_name", "isrc", "release_date", "image_url")

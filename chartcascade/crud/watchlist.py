@@ -9,9 +9,10 @@ from typing import Any
 from sqlmodel import Session, col, delete, or_, select
 
 from chartcascade.crud.artists import artist_ids, upsert_artist_stubs
-from chartcascade.db import as_utc, upsert
+from chartcascade.db import as_utc
 from chartcascade.models import Artist, AudienceCheck, WatchedArtist
 from chartcascade.models._base import utcnow
+from chartcascade.upserts import upsert
 
 
 def watch_artists(session: Session, *, stubs: Sequence[Mapping[str, Any]]) -> list[str]:

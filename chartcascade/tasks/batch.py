@@ -19,7 +19,7 @@ from chartcascade.crud.failures import (
     record_failures,
     resolve_failures,
 )
-from chartcascade.db import session_scope
+from chartcascade.db import read_scope, session_scope
 from chartcascade.soundcharts import (
     AuthenticationError,
     QuotaExceededError,
@@ -211,8 +211,8 @@ def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> Sta
             before_request=meter.before_request, on_rate_limit=meter.rate_limited
         ) as client:
             try:
-                wanted = _without_backing_off(work, wanted, ctx, outcome)
-                held = _work_rounds(work, wanted, ctx, meter, client, saver, transient)
+                wanted, due = _starting_keys(work, wanted, ctx, outcome)
+                held = _work_rounds(work, wanted, due, ctx, meter, client, saver, transient)
             finally:
                 outcome.calls += client.calls_made
                 outcome.quota_remaining = client.quota_remaining
@@ -237,22 +237,27 @@ def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> Sta
     return outcome
 
 
-def _without_backing_off(
+def _starting_keys(
     work: StageWork[Any], keys: list[str], ctx: RunContext, outcome: StageOutcome
-) -> list[str]:
-    """The keys minus those whose permanent failures back off (unless asked to retry all)."""
-    if ctx.retry_failures == "all" or not keys:
-        return keys
-    with session_scope(ctx.database_url) as session:
-        changed = metadata_refetched(session, stage=work.stage, item_uuids=keys)
-        resting = backing_off(session, stage=work.stage, item_uuids=keys, changed_since=changed)
-    outcome.backing_off |= resting
-    return [k for k in keys if k not in resting]
+) -> tuple[list[str], set[str]]:
+    """The keys minus those whose permanent failures back off (unless asked to retry all),
+    and those of them that need work at the batch's start; one transaction."""
+    if not keys:
+        return keys, set()
+    with read_scope(ctx.database_url) as session:
+        if ctx.retry_failures != "all":
+            changed = metadata_refetched(session, stage=work.stage, item_uuids=keys)
+            resting = backing_off(session, stage=work.stage, item_uuids=keys, changed_since=changed)
+            outcome.backing_off |= resting
+            keys = [k for k in keys if k not in resting]
+        due = set(work.select(session, keys)) if keys else set()
+    return keys, due
 
 
 def _work_rounds(
     work: StageWork[Any],
     keys: list[str],
+    due: set[str],
     ctx: RunContext,
     meter: CallMeter,
     client: SoundchartsClient,
@@ -261,12 +266,10 @@ def _work_rounds(
 ) -> list[str]:
     """Claim, select and fetch, CLAIM_SLICE keys at a time; then again for the keys other
     runs held, until they are free or the wait is over. The keys still held elsewhere at the
-    end."""
+    end. (`due`: the keys that needed work when the batch began.)"""
     waiting = list(keys)
     first_round = True
     deadline = 0.0  # set once this run's own items are done: the wait is for the others'
-    with session_scope(ctx.database_url) as session:
-        due = set(work.select(session, waiting)) if waiting else set()  # at the batch's start
     poll = HELD_POLL_SECONDS
     while waiting:
         # Later rounds claim what is left at once: mostly items the other run stored meanwhile

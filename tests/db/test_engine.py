@@ -16,9 +16,9 @@ from chartcascade.db import (
     normalize_url,
     safe_url,
     session_scope,
-    upsert,
 )
 from chartcascade.models import Chart, FailedItem, RankingSnapshot, Track
+from chartcascade.upserts import upsert
 
 
 def test_get_engine_returns_one_engine_per_url(sqlite_url: str) -> None:
