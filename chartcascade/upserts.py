@@ -2,17 +2,19 @@
 
 A shape is the table, the columns sent, the conflict keys and the update rules. Building and
 compiling its statement cost more than sending a few hundred rows, so each shape is compiled
-once per process and its SQL sent through the driver: SQLite's executemany runs in C; on
-PostgreSQL the rows go as one array per column (`unnest`), one statement for any number of rows.
+once per process and its SQL sent through the driver: on SQLite as one multi-row VALUES
+(up to the parameter limit), on PostgreSQL as one array per column (`unnest`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -41,7 +43,9 @@ from chartcascade.db import as_utc
 Merge = Callable[[Any, Any], ColumnElement[Any]]
 Convert = Callable[[Any], Any]
 
-ROWS_PER_STATEMENT = 5_000
+ROWS_PER_STATEMENT = 5_000  # PostgreSQL
+# SQLite's limit on the parameters of one statement (999 before 3.32)
+SQLITE_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 def keep_known(stored: Any, new: Any) -> ColumnElement[Any]:
@@ -119,10 +123,8 @@ def upsert_values(
     ordered = [unique[key] for key in sorted(unique)]
     connection = session.connection()
     written = 0
-    for start in range(0, len(ordered), ROWS_PER_STATEMENT):
-        part = ordered[start : start + ROWS_PER_STATEMENT]
-        result = connection.exec_driver_sql(plan.sql, plan.parameters(part))
-        written += int(result.rowcount)
+    for sql, parameters in plan.statements(ordered):
+        written += int(connection.exec_driver_sql(sql, parameters).rowcount)
     return written
 
 
@@ -150,6 +152,24 @@ class _Plan:
     sources: tuple[tuple[Source, Convert | None], ...]
     names: tuple[str, ...] | None
     arrays: frozenset[str] = frozenset()
+    row_group: str = ""  # SQLite: the VALUES group of one row, "(?, ?, ?)"
+
+    def statements(self, rows: Sequence[Sequence[Any]]) -> Iterator[tuple[str, Any]]:
+        """(SQL, parameters) for the rows: on PostgreSQL one array per column; on SQLite one
+        multi-row VALUES, each sqlite3 call releasing and taking back the GIL once, not once
+        per row as executemany does (with other threads busy, the taking back is what costs)."""
+        if self.names is not None:
+            for start in range(0, len(rows), ROWS_PER_STATEMENT):
+                yield self.sql, self.parameters(rows[start : start + ROWS_PER_STATEMENT])
+            return
+        width = self.row_group.count("?")
+        size = max(1, SQLITE_PARAMETERS // width)
+        head, _, tail = self.sql.partition(self.row_group)
+        for start in range(0, len(rows), size):
+            part = self.parameters(rows[start : start + size])
+            values = chain.from_iterable(row[:width] for row in part)
+            groups = ", ".join([self.row_group] * len(part))
+            yield head + groups + tail, (*values, *part[0][width:])  # one parameter set
 
     def parameters(self, rows: Sequence[Sequence[Any]]) -> Any:
         by_column = list(zip(*rows, strict=True))
@@ -202,12 +222,12 @@ def _plan(shape: _Shape, dialect: Dialect) -> _Plan:
             sources.append((("column", columns.index(name)), convert))
         else:
             sources.append((("default", column.default), convert))
-    return _Plan(
-        compiled.string,
-        tuple(sources),
-        tuple(names) if postgres else None,
-        frozenset(sent) if postgres else frozenset(),
-    )
+    if postgres:
+        return _Plan(compiled.string, tuple(sources), tuple(names), frozenset(sent))
+    row_group = "(" + ", ".join(["?"] * len(sent)) + ")"
+    if compiled.string.count(row_group) != 1 or set(names[: len(sent)]) != set(sent):
+        raise AssertionError(f"unexpected upsert SQL for {table.name}: {compiled.string}")
+    return _Plan(compiled.string, tuple(sources), None, row_group=row_group)
 
 
 def _unnest(table: Table, name: str) -> Any:
