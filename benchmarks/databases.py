@@ -31,6 +31,8 @@ class Databases:
         from chartcascade.db import dispose_engines
 
         dispose_engines()
+        if not self.created:
+            return
         engine = self._admin()
         with engine.connect() as connection:
             for name in reversed(self.created):

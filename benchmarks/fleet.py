@@ -195,6 +195,7 @@ class PrivatePostgres:
         self.folder.mkdir(parents=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")
+            self.folder.parent.chmod(0o755)  # mkdtemp's 0700 would keep `postgres` out
         data = str(self.folder / "data")
         initdb = [str(PG_BIN / "initdb"), "-D", data, "-A", "trust", "-U", "postgres"]
         subprocess.run(
