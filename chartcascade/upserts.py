@@ -165,7 +165,7 @@ class _Plan:
                 yield self.sql, self.parameters(rows[start : start + ROWS_PER_STATEMENT])
             return
         width = self.row_group.count("?")
-        size = max(1, SQLITE_PARAMETERS // width)
+        size = max(1, (SQLITE_PARAMETERS - (len(self.sources) - width)) // width)
         head, _, tail = self.sql.partition(self.row_group)
         for start in range(0, len(rows), size):
             part = self.parameters(rows[start : start + size])
@@ -227,7 +227,12 @@ def _plan(shape: _Shape, dialect: Dialect) -> _Plan:
     if postgres:
         return _Plan(compiled.string, tuple(sources), tuple(names), frozenset(sent))
     row_group = "(" + ", ".join(["?"] * len(sent)) + ")"
-    if compiled.string.count(row_group) != 1 or set(names[: len(sent)]) != set(sent):
+    after_rows = [kind for (kind, _), _ in sources[len(sent) :]]
+    if (
+        compiled.string.count(row_group) != 1
+        or set(names[: len(sent)]) != set(sent)
+        or any(kind != "constant" for kind in after_rows)  # sent once, not per row
+    ):
         raise AssertionError(f"unexpected upsert SQL for {table.name}: {compiled.string}")
     return _Plan(compiled.string, tuple(sources), None, row_group=row_group)
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import date
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DataError
 from sqlmodel import select
 
+from chartcascade import upserts
 from chartcascade.crud.artists import upsert_artist_stubs
 from chartcascade.crud.countries import ArtistCountryRow
-from chartcascade.db import read_scope, session_scope
-from chartcascade.models import ArtistAudienceCountry, Chart, Track, TrackAudiencePoint
+from chartcascade.crud.failures import record_failures
+from chartcascade.db import get_engine, read_scope, session_scope
+from chartcascade.models import (
+    ArtistAudienceCountry,
+    Chart,
+    FailedItem,
+    Track,
+    TrackAudiencePoint,
+)
 from chartcascade.upserts import upsert, upsert_values
 
 
@@ -122,3 +132,25 @@ def test_postgres_rejects_a_value_too_long_for_its_column_instead_of_cutting_it(
         upsert(session, Track, [{"uuid": long_uuid, "name": "A"}], keys=["uuid"])
     with session_scope(postgres_url) as session:
         assert session.exec(select(Track.uuid)).all() == []
+
+
+def test_a_sqlite_with_the_old_limit_of_999_parameters_takes_every_save(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite before 3.32 allows 999 parameters a statement: 111 failures of 9 columns plus
+    the `attempts + 1` constant must be split, not sent as 1,000 parameters."""
+    engine = get_engine(sqlite_url)
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def _old_limit(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    monkeypatch.setattr(upserts, "SQLITE_PARAMETERS", 999)
+    errors = {f"u{n:04}": "timeout" for n in range(111)}
+    for _ in range(2):
+        with session_scope(sqlite_url) as session:
+            assert record_failures(session, stage="s", errors=errors, run_id="r") == 111
+    with session_scope(sqlite_url) as session:
+        attempts = set(session.exec(select(FailedItem.attempts)).all())
+    assert attempts == {2}
