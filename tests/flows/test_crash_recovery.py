@@ -248,6 +248,10 @@ def test_two_runs_sharing_artists_one_killed_the_other_completes_what_it_held(
     shared_claims = [f"artist-metadata/{a}" for a in shared]
     shared_claims += [f"{stage}/{a}" for stage in SERIES_STAGES for a in shared]
 
+    # Slow answers while the doomed run works, so it holds each claim for a while and is
+    # caught holding shared ones however fast the stages themselves have become (CI saw a
+    # run finish its shared artists between two polls at the usual 40 ms).
+    sandbox.config.latency_ms = 400
     doomed = start_sync(env, "global-28", tmp_path / "doomed.log")
     wait_until(lambda: bool(query(env, "SELECT owner FROM work_claim")), doomed)
     doomed_owner = query(env, "SELECT owner FROM work_claim")[0][0]
@@ -261,6 +265,7 @@ def test_two_runs_sharing_artists_one_killed_the_other_completes_what_it_held(
     # starts and gets to work beside it, then the frozen run is killed.
     wait_until(lambda: bool(doomed_claims()), doomed)
     os.killpg(doomed.pid, signal.SIGSTOP)
+    sandbox.config.latency_ms = 40
     held = doomed_claims()
     survivor = start_sync(env, "top-100-global", tmp_path / "survivor.log")
     others = "SELECT count(*) FROM work_claim WHERE owner != ?"
