@@ -168,29 +168,36 @@ class _Plan:
         size = max(1, (SQLITE_PARAMETERS - (len(self.sources) - width)) // width)
         head, _, tail = self.sql.partition(self.row_group)
         for start in range(0, len(rows), size):
-            part = self.parameters(rows[start : start + size])
-            values = chain.from_iterable(row[:width] for row in part)
+            part = rows[start : start + size]
+            columns = self.columns(part)
+            values = chain.from_iterable(zip(*columns[:width], strict=True))
             groups = ", ".join([self.row_group] * len(part))
-            yield head + groups + tail, (*values, *part[0][width:])  # one parameter set
+            constants = (column[0] for column in columns[width:])
+            yield head + groups + tail, (*values, *constants)  # one parameter set
 
-    def parameters(self, rows: Sequence[Sequence[Any]]) -> Any:
+    def parameters(self, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+        """PostgreSQL: each parameter's array (a column of the rows) or constant, by name."""
+        assert self.names is not None
+        return {
+            name: list(column) if name in self.arrays else column[0]
+            for name, column in zip(self.names, self.columns(rows), strict=True)
+        }
+
+    def columns(self, rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """Each bind parameter's values for the rows, converted, in the statement's order."""
         by_column = list(zip(*rows, strict=True))
         params: list[Any] = []
         for (kind, source), convert in self.sources:
             if kind == "column":
                 column: Sequence[Any] = by_column[source]
-            elif kind == "default":  # evaluated once per statement, as Core's executemany does
+                params.append(list(map(convert, column)) if convert else column)
+                continue
+            if kind == "default":  # evaluated once per statement, as Core's executemany does
                 value = source.arg(None) if source.is_callable else source.arg
-                column = (value,) * len(rows)
             else:
-                column = (source,) * len(rows)
-            params.append(list(map(convert, column)) if convert else column)
-        if self.names is None:
-            return list(zip(*params, strict=True))
-        return {
-            name: list(column) if name in self.arrays else column[0]
-            for name, column in zip(self.names, params, strict=True)
-        }
+                value = source
+            params.append(((convert(value) if convert else value),) * len(rows))
+        return params
 
 
 @lru_cache(maxsize=256)
