@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Self
 
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from chartcascade.settings import get_settings
 
+# Task threads per request in flight. A batch's thread spends about a third of its time
+# claiming, parsing and saving, with no request open; the run's request slots
+# (`RunContext.request_slots`) still cap the requests in flight at the setting. With 16
+# requests, 28 threads made the cascade benchmark 6% faster than 16 (three runs each).
+THREADS_PER_REQUEST = 1.75
+
+
+def task_threads(max_parallel_requests: int) -> int:
+    """The task threads of a run allowed `max_parallel_requests` requests in flight."""
+    return math.ceil(max_parallel_requests * THREADS_PER_REQUEST)
+
 
 class SettingsThreadPoolTaskRunner(ThreadPoolTaskRunner[Any]):
-    """A thread pool of `CHARTCASCADE_MAX_PARALLEL_REQUESTS` threads, read when a run starts
-    (not when the flow module is imported, so a bad setting cannot break an import)."""
+    """A thread pool sized by `CHARTCASCADE_MAX_PARALLEL_REQUESTS` (`task_threads`), read when
+    a run starts (not when the flow module is imported, so a bad setting cannot break an
+    import)."""
 
     def __init__(self, max_workers: int | None = None) -> None:
         super().__init__(max_workers=max_workers or 1)
@@ -22,5 +35,5 @@ class SettingsThreadPoolTaskRunner(ThreadPoolTaskRunner[Any]):
 
     def __enter__(self) -> Self:
         if self._from_settings:
-            self._max_workers = get_settings().max_parallel_requests
+            self._max_workers = task_threads(get_settings().max_parallel_requests)
         return super().__enter__()

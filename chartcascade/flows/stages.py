@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,7 @@ def start_run(
         force=force,
         retry_failures=retry_failures,
         heartbeat=ClaimHeartbeat(settings.database_url, run_id),
+        request_slots=threading.BoundedSemaphore(settings.max_parallel_requests),
     )
 
 

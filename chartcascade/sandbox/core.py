@@ -96,6 +96,20 @@ class Sandbox:
         """(endpoint, path parameters, query) per routed request, in arrival order."""
         return self.ledger.requests
 
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests being answered at once (latency included) since the last reset."""
+        return self.ledger.peak_in_flight
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """One request's whole answer, latency included (the transports and server use it)."""
+        self.ledger.opened()
+        try:
+            yield
+        finally:
+            self.ledger.closed()
+
     def reset_counts(self) -> None:
         """Zero the counters and the request log (not the quota, tokens or rate window)."""
         self.ledger.reset()

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 
 class Ledger:
-    """Calls, 2xx answers and statuses per endpoint, a timestamped request log, and what each
-    routed request asked for (path parameters and query)."""
+    """Calls, 2xx answers and statuses per endpoint, a timestamped request log, what each
+    routed request asked for (path parameters and query), and the most requests open at once."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -19,6 +19,25 @@ class Ledger:
         self._log: list[tuple[float, str, int]] = []
         self._asked: list[tuple[str, dict[str, str], dict[str, str]]] = []
         self._billed_api = 0
+        self._open = 0
+        self._peak_open = 0
+
+    def opened(self) -> None:
+        """A request arrived and is being answered (its latency included)."""
+        with self._lock:
+            self._open += 1
+            self._peak_open = max(self._peak_open, self._open)
+
+    def closed(self) -> None:
+        """A request's answer has gone."""
+        with self._lock:
+            self._open -= 1
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests being answered at once since the last reset."""
+        with self._lock:
+            return self._peak_open
 
     def count(self, endpoint: str) -> None:
         """A request arrived."""
@@ -73,3 +92,4 @@ class Ledger:
             self._statuses.clear()
             self._log.clear()
             self._billed_api = 0
+            self._peak_open = self._open

@@ -32,16 +32,17 @@ def build_app(sandbox: Sandbox) -> Starlette:
     async def endpoint(request: Request) -> Response:
         raw_path = request.scope.get("raw_path")
         path = raw_path.decode("ascii") if raw_path else quote(request.url.path)
-        reply = sandbox.respond(
-            request.method,
-            path.split("?", 1)[0],
-            dict(request.query_params.multi_items()),
-            dict(request.headers),
-            await request.body(),
-        )
-        wait = sandbox.config.timeout_delay_seconds if reply.timeout else reply.delay_seconds
-        if wait:
-            await asyncio.sleep(wait)
+        with sandbox.in_flight():
+            reply = sandbox.respond(
+                request.method,
+                path.split("?", 1)[0],
+                dict(request.query_params.multi_items()),
+                dict(request.headers),
+                await request.body(),
+            )
+            wait = sandbox.config.timeout_delay_seconds if reply.timeout else reply.delay_seconds
+            if wait:
+                await asyncio.sleep(wait)
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
     async def stats(request: Request) -> Response:
@@ -53,6 +54,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
             "billable": dict(sandbox.billable),
             "statuses": [[e, s, n] for (e, s), n in sandbox.statuses.items()],
             "request_log": [list(entry) for entry in sandbox.request_log],
+            "peak_in_flight": sandbox.peak_in_flight,
         }
         return Response(json.dumps(body), media_type="application/json")
 

@@ -36,9 +36,10 @@ class SandboxTransport(httpx.BaseTransport):
         self.sandbox = sandbox
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        reply = _ask(self.sandbox, request, request.read())
-        if reply.delay_seconds:
-            time.sleep(reply.delay_seconds)
+        with self.sandbox.in_flight():
+            reply = _ask(self.sandbox, request, request.read())
+            if reply.delay_seconds:
+                time.sleep(reply.delay_seconds)
         if reply.timeout:
             raise _timed_out(request)
         return _response(reply, request)
@@ -51,9 +52,10 @@ class AsyncSandboxTransport(httpx.AsyncBaseTransport):
         self.sandbox = sandbox
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        reply = _ask(self.sandbox, request, await request.aread())
-        if reply.delay_seconds:
-            await asyncio.sleep(reply.delay_seconds)
+        with self.sandbox.in_flight():
+            reply = _ask(self.sandbox, request, await request.aread())
+            if reply.delay_seconds:
+                await asyncio.sleep(reply.delay_seconds)
         if reply.timeout:
             raise _timed_out(request)
         return _response(reply, request)

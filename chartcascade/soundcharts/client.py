@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
@@ -63,7 +64,12 @@ T = TypeVar("T")
 
 
 class SoundchartsClient:
-    """Typed access to the Soundcharts endpoints chartcascade uses."""
+    """Typed access to the Soundcharts endpoints chartcascade uses.
+
+    Hooks: `before_request` (each call, before it is sent: budgets and rate limits),
+    `on_rate_limit` (a per-minute 429's wait), and `request_slots`, held while a request is in
+    flight (a semaphore shared by threads caps the requests a process has open at once).
+    """
 
     def __init__(
         self,
@@ -74,6 +80,7 @@ class SoundchartsClient:
         transport: httpx.BaseTransport | None = None,
         before_request: Callable[[str], None] | None = None,
         on_rate_limit: Callable[[float], None] | None = None,
+        request_slots: AbstractContextManager[Any] | None = None,
         rate_limit_retries: int = 6,
         max_rate_limit_wait: float | None = None,
     ) -> None:
@@ -88,6 +95,7 @@ class SoundchartsClient:
             self._token_url = None
         self._before_request = before_request
         self._on_rate_limit = on_rate_limit
+        self._request_slots = request_slots or nullcontext()
         self._rate_limit_retries = rate_limit_retries
         self._max_rate_limit_wait = (
             settings.max_rate_limit_wait_seconds
@@ -290,7 +298,8 @@ class SoundchartsClient:
     def _send(self, method: str, path: str, params: Query | None, endpoint: str) -> httpx.Response:
         started = time.perf_counter()
         try:
-            response = self._http.request(method, path, params=params)
+            with self._request_slots:  # held while the request is in flight, rate waits included
+                response = self._http.request(method, path, params=params)
         except httpx.TimeoutException as exc:
             message = f"Request timed out: {type(exc).__name__} ({method} {endpoint})"
             raise ApiTimeoutError(message, path=endpoint) from exc

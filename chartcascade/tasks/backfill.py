@@ -102,9 +102,7 @@ def fetch_range_rankings(chart: str, start: date, end: date, ctx: RunContext) ->
     """Store every ranking of [start, end] the database lacks, oldest first, each as soon as
     it arrives; dates already stored are not fetched again."""
     meter = ctx.meter()
-    with SoundchartsClient(
-        before_request=meter.before_request, on_rate_limit=meter.rate_limited
-    ) as client:
+    with ctx.client(meter) as client:
         wanted = available_rankings(client, chart, start, end)
         outcome = RangeRankings(chart, list(wanted))
         stored = stored_dates(ctx.database_url, chart, start, end)

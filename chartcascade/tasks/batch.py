@@ -76,6 +76,9 @@ class RunContext:
     stopped_by: str | None = None  # why `stop` was set, when it was not the quota
     held_wait: float = HELD_WAIT_SECONDS
     heartbeat: ClaimHeartbeat | None = None
+    # The run's requests in flight at once (None: as many as its threads): a task's thread
+    # also claims, parses and saves, so the run has more threads than requests in flight.
+    request_slots: threading.BoundedSemaphore | None = None
 
     def meter(self) -> CallMeter:
         """A task's meter over the run's call budget and the process's rate-limit pool."""
@@ -86,7 +89,15 @@ class RunContext:
             refill=self.rate_refill,
             local=self.rate_local,
         )
-        return CallMeter(self.budget, pool)
+        return CallMeter(self.budget, pool, self.stop)
+
+    def client(self, meter: CallMeter) -> SoundchartsClient:
+        """An API client whose calls go through `meter` and the run's request slots."""
+        return SoundchartsClient(
+            before_request=meter.before_request,
+            on_rate_limit=meter.rate_limited,
+            request_slots=self.request_slots,
+        )
 
     def close(self) -> None:
         """End of the run: stop renewing its claims."""
@@ -209,9 +220,7 @@ def run_batch(work: StageWork[Any], keys: Sequence[str], ctx: RunContext) -> Sta
     held: list[str] = []
     error: Exception | None = None
     try:
-        with SoundchartsClient(
-            before_request=meter.before_request, on_rate_limit=meter.rate_limited
-        ) as client:
+        with ctx.client(meter) as client:
             try:
                 wanted, due = _starting_keys(work, wanted, ctx, outcome)
                 held = _work_rounds(work, wanted, due, ctx, meter, client, saver, transient)
@@ -243,7 +252,8 @@ def _starting_keys(
     work: StageWork[Any], keys: list[str], ctx: RunContext, outcome: StageOutcome
 ) -> tuple[list[str], set[str]]:
     """The keys minus those whose permanent failures back off (unless asked to retry all),
-    and those of them that need work at the batch's start; one transaction."""
+    and those of them that need work at the batch's start (the others are counted skipped);
+    one transaction."""
     if not keys:
         return keys, set()
     with read_scope(ctx.database_url) as session:
@@ -253,6 +263,8 @@ def _starting_keys(
             outcome.backing_off |= resting
             keys = [k for k in keys if k not in resting]
         due = set(work.select(session, keys)) if keys else set()
+    # Counted now, not slice by slice: a batch that fails later must not report them failed.
+    outcome.skipped.update(k for k in keys if k not in due)
     return keys, due
 
 
@@ -311,8 +323,9 @@ def _claim_and_fetch(
 
     Only the claim is a write: keys fresh at the batch's start are not claimed at all, and
     what the won keys need is read after the claim is committed (a run that stored one of
-    them released it after its commit, so the read sees it)."""
-    saver.outcome.skipped.update(k for k in keys if k not in due)
+    them released it after its commit, so the read sees it). Those found stored are released
+    in a second write: a run killed between the two leaves their claims until the lease ends,
+    and a run waiting for them meanwhile counts them done elsewhere."""
     wanted = [k for k in keys if k in due]
     if not wanted:
         return list(keys)

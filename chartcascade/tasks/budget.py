@@ -20,7 +20,14 @@ from chartcascade.tasks.slots import (
     unusable_message,
 )
 
-__all__ = ["BudgetExhausted", "CallBudget", "CallMeter", "RateBudget", "RateLimiterUnavailable"]
+__all__ = [
+    "BudgetExhausted",
+    "CallBudget",
+    "CallMeter",
+    "RateBudget",
+    "RateLimiterUnavailable",
+    "RunStopping",
+]
 
 # How long the Prefect API may leave an acquisition of slots unanswered before the run stops: a
 # stalled Prefect API must not block every thread silently (denials are answers: waiting for
@@ -36,6 +43,11 @@ ASK_LEAD_SECONDS = 0.03
 
 class BudgetExhausted(Exception):
     """The run's API-call budget has no room for this item."""
+
+
+class RunStopping(BudgetExhausted):
+    """The run is stopping (quota used up, credentials refused): no more calls are sent, and
+    the item is left for a later run, as one the budget has no room for."""
 
 
 class CallBudget:
@@ -304,9 +316,12 @@ atexit.register(RateBudget.shutdown_all, timeout=3.0)
 class CallMeter:
     """Counts one task's calls against the run budget and spends the shared rate limit."""
 
-    def __init__(self, budget: CallBudget, rate: RateBudget | None) -> None:
+    def __init__(
+        self, budget: CallBudget, rate: RateBudget | None, stop: threading.Event | None = None
+    ) -> None:
         self.budget = budget
         self.rate = rate
+        self.stop = stop  # the run's: once set, no call is sent
         self.allowance = 0
 
     def start_item(self, estimate: int) -> bool:
@@ -322,7 +337,10 @@ class CallMeter:
         self.allowance = 0
 
     def before_request(self, path: str) -> None:
-        """The client's hook: count one call, and wait for the rate limit."""
+        """The client's hook: count one call, and wait for the rate limit. A thread that was
+        waiting for a request slot when the run began to stop sends nothing."""
+        if self.stop is not None and self.stop.is_set():
+            raise RunStopping(f"the run is stopping: {path} not sent")
         if self.allowance > 0:
             self.allowance -= 1
         elif not self.budget.reserve(1):

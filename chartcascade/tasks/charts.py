@@ -133,9 +133,7 @@ def store_ranking(database_url: str, ranking: Ranking, chart: str) -> tuple[list
 def fetch_ranking(chart: str, on: date | None, ctx: RunContext) -> RankingOutcome:
     """Fetch every page of the ranking and store it with its tracks."""
     meter = ctx.meter()
-    with SoundchartsClient(
-        before_request=meter.before_request, on_rate_limit=meter.rate_limited
-    ) as client:
+    with ctx.client(meter) as client:
         ranking = fetch_ranking_from_api(client, chart, on)
         calls, quota = client.calls_made, client.quota_remaining
     uuids, new = store_ranking(ctx.database_url, ranking, chart)

@@ -62,6 +62,24 @@ def test_sync_chart_fetches_everything_once(sandbox: Any, cascade_env: str) -> N
         assert all(a.metadata_fetched_at is not None for a in artists)
 
 
+def test_requests_in_flight_stay_within_the_setting_with_more_threads_than_that(
+    sandbox: Any, cascade_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 3 requests at once, 6 task threads: the threads between requests (claiming, parsing,
+    # saving) leave their slot to another; the sandbox counts what it answers at once.
+    from chartcascade.settings import get_settings
+
+    monkeypatch.setenv("CHARTCASCADE_MAX_PARALLEL_REQUESTS", "3")
+    get_settings.cache_clear()
+    sandbox.config.latency_ms = 20
+
+    state = sync_chart(CHART, return_state=True)
+
+    assert state.is_completed(), state.message
+    assert calls(sandbox) == minimum_calls(sandbox.world, [CHART])
+    assert sandbox.peak_in_flight == 3
+
+
 def test_sync_chart_stores_audience_where_the_api_has_data(sandbox: Any, cascade_env: str) -> None:
     assert sync_chart(CHART, return_state=True).is_completed()
 

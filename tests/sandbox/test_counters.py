@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -80,3 +81,26 @@ def test_counters_are_exact_under_16_threads(sandbox: Sandbox, world: SandboxWor
     assert sandbox.config.quota == 0
     assert statuses.count(429) == sandbox.statuses[("song", 429)] > 0
     assert ok + statuses.count(429) + sum(statuses.count(s) for s in (500, 502, 503)) == 1600
+
+
+def test_peak_in_flight_counts_requests_answered_at_once(
+    sandbox: Sandbox, world: SandboxWorld
+) -> None:
+    sandbox.config.latency_ms = 300  # every request open long enough for all 6 to overlap
+    transport = sandbox.transport()
+    headers = {"x-app-id": "soundcharts", "x-api-key": "soundcharts"}
+    start = threading.Barrier(6)
+
+    def ask(n: int) -> int:
+        with httpx.Client(transport=transport, headers=headers) as client:
+            start.wait()
+            return client.get(f"http://sandbox/api/v2.25/song/{world.song_uuids[n]}").status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(ask, range(6))) == [200] * 6
+    assert sandbox.peak_in_flight == 6
+
+    with httpx.Client(transport=transport, headers=headers) as client:
+        sandbox.reset_counts()
+        client.get(f"http://sandbox{PLATFORMS}")
+    assert sandbox.peak_in_flight == 1

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import Session
 
 from chartcascade.crud.claims import claim, release
@@ -134,3 +135,31 @@ def test_two_runs_on_the_same_batch_share_its_items(cascade_env: str) -> None:
     # What the other run stored meanwhile was done elsewhere, not fresh at the start.
     assert outcomes["first"].skipped == set()
     assert outcomes["first"].elsewhere == new["second"]
+
+
+class BrokenWork(SlowWork):
+    """A stage whose fetch fails with an error nobody expected (a bug, not the API)."""
+
+    def fetch(self, client: SoundchartsClient, key: str) -> str:
+        raise RuntimeError("unexpected")
+
+
+def test_a_batch_failing_early_reports_only_its_due_items_failed(cascade_env: str) -> None:
+    # The one item due comes first; the 29 stored ones fill this slice and two more that the
+    # batch never reaches. Only the due item is failed: the stored ones were never work.
+    from chartcascade.tasks.outcome import BatchFailed
+
+    stored = {f"stored-{n:02}" for n in range(29)}
+    ctx = RunContext(
+        run_id="me",
+        database_url=cascade_env,
+        budget=CallBudget(None),
+        rate_limit_name=None,
+        rate_chunk=1,
+    )
+
+    with pytest.raises(BatchFailed) as raised:
+        run_batch(BrokenWork(stored, 0), ["due", *sorted(stored)], ctx)
+
+    assert set(raised.value.errors) == {"due"}
+    assert raised.value.outcome.skipped == stored
