@@ -32,7 +32,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
     async def endpoint(request: Request) -> Response:
         raw_path = request.scope.get("raw_path")
         path = raw_path.decode("ascii") if raw_path else quote(request.url.path)
-        with sandbox.in_flight():
+        with sandbox.in_flight():  # a timed-out request is not open: its client gave up
             reply = sandbox.respond(
                 request.method,
                 path.split("?", 1)[0],
@@ -40,9 +40,10 @@ def build_app(sandbox: Sandbox) -> Starlette:
                 dict(request.headers),
                 await request.body(),
             )
-            wait = sandbox.config.timeout_delay_seconds if reply.timeout else reply.delay_seconds
-            if wait:
-                await asyncio.sleep(wait)
+            if reply.delay_seconds and not reply.timeout:
+                await asyncio.sleep(reply.delay_seconds)
+        if reply.timeout and sandbox.config.timeout_delay_seconds:
+            await asyncio.sleep(sandbox.config.timeout_delay_seconds)
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
     async def stats(request: Request) -> Response:

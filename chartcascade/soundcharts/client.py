@@ -68,7 +68,7 @@ class SoundchartsClient:
 
     Hooks: `before_request` (each call, before it is sent: budgets and rate limits),
     `on_rate_limit` (a per-minute 429's wait), and `request_slots`, held while a request is in
-    flight (a semaphore shared by threads caps the requests a process has open at once).
+    flight (a semaphore shared by a run's threads caps the requests it has open at once).
     """
 
     def __init__(
