@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -101,14 +101,9 @@ class Sandbox:
         """The most requests being answered at once (latency included) since the last reset."""
         return self.ledger.peak_in_flight
 
-    @contextmanager
-    def in_flight(self) -> Iterator[None]:
+    def in_flight(self) -> AbstractContextManager[None]:
         """One request's whole answer, latency included (the transports and server use it)."""
-        self.ledger.opened()
-        try:
-            yield
-        finally:
-            self.ledger.closed()
+        return self.ledger.in_flight()
 
     def reset_counts(self) -> None:
         """Zero the counters and the request log (not the quota, tokens or rate window)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 
 class Ledger:
@@ -22,16 +23,17 @@ class Ledger:
         self._open = 0
         self._peak_open = 0
 
-    def opened(self) -> None:
-        """A request arrived and is being answered (its latency included)."""
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """One request being answered, latency included."""
         with self._lock:
             self._open += 1
             self._peak_open = max(self._peak_open, self._open)
-
-    def closed(self) -> None:
-        """A request's answer has gone."""
-        with self._lock:
-            self._open -= 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._open -= 1
 
     @property
     def peak_in_flight(self) -> int:

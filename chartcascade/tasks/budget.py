@@ -340,27 +340,24 @@ class CallMeter:
         """The client's hook: count one call, and wait for the rate limit. A thread that was
         waiting for a request slot or its rate-limit turn when the run began to stop sends
         nothing (the call it counted is given back)."""
-        self._unless_stopping(path)
+        if self._stopping():
+            raise RunStopping(f"the run is stopping: {path} not sent")
         from_allowance = self.allowance > 0
         if from_allowance:
             self.allowance -= 1
         elif not self.budget.reserve(1):
             raise BudgetExhausted(f"API-call budget reached before {path}")
-        if self.rate is None:
-            return
-        self.rate.spend()
-        try:
-            self._unless_stopping(path)
-        except RunStopping:
-            if from_allowance:
-                self.allowance += 1
-            else:
-                self.budget.release(1)
-            raise
+        if self.rate is not None:
+            self.rate.spend()
+            if self._stopping():
+                if from_allowance:
+                    self.allowance += 1
+                else:
+                    self.budget.release(1)
+                raise RunStopping(f"the run is stopping: {path} not sent")
 
-    def _unless_stopping(self, path: str) -> None:
-        if self.stop is not None and self.stop.is_set():
-            raise RunStopping(f"the run is stopping: {path} not sent")
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
     def rate_limited(self, wait: float) -> None:
         """The client's 429 hook: the process pauses `wait` seconds and slows down (without a

@@ -42,6 +42,18 @@ class SlowWork:
         self.stored.update(key for key, _ in results)
 
 
+def run_context(database_url: str, run_id: str, **options: Any) -> RunContext:
+    """A run's context without a budget or a shared rate limit."""
+    return RunContext(
+        run_id=run_id,
+        database_url=database_url,
+        budget=CallBudget(None),
+        rate_limit_name=None,
+        rate_chunk=1,
+        **options,
+    )
+
+
 def test_an_item_held_elsewhere_is_waited_for_after_the_batchs_own_work(
     cascade_env: str,
 ) -> None:
@@ -56,14 +68,7 @@ def test_an_item_held_elsewhere_is_waited_for_after_the_batchs_own_work(
             release(session, keys=["test-stage/held"], owner="other")
 
     threading.Thread(target=other_run).start()
-    ctx = RunContext(
-        run_id="me",
-        database_url=cascade_env,
-        budget=CallBudget(None),
-        rate_limit_name=None,
-        rate_chunk=1,
-        held_wait=3,  # shorter than the batch's own work (4 x 1.5 s)
-    )
+    ctx = run_context(cascade_env, "me", held_wait=3)  # shorter than the batch's own work
 
     outcome = run_batch(SlowWork(stored, 1.5), ["a", "b", "c", "d", "held"], ctx)
 
@@ -88,13 +93,7 @@ def test_a_run_dying_mid_batch_leaves_no_claim_on_what_was_already_stored(
 
     from chartcascade.models import WorkClaim
 
-    ctx = RunContext(
-        run_id="doomed",
-        database_url=cascade_env,
-        budget=CallBudget(None),
-        rate_limit_name=None,
-        rate_chunk=1,
-    )
+    ctx = run_context(cascade_env, "doomed")
     with contextlib.suppress(SystemExit):
         run_batch(DyingWork({"stored"}, 0), ["stored", "pending"], ctx)
 
@@ -111,14 +110,7 @@ def test_two_runs_on_the_same_batch_share_its_items(cascade_env: str) -> None:
     outcomes: dict[str, Any] = {}
 
     def run(run_id: str) -> None:
-        ctx = RunContext(
-            run_id=run_id,
-            database_url=cascade_env,
-            budget=CallBudget(None),
-            rate_limit_name=None,
-            rate_chunk=1,
-            held_wait=10,
-        )
+        ctx = run_context(cascade_env, run_id, held_wait=10)
         outcomes[run_id] = run_batch(SlowWork(stored, 0.2), keys, ctx)
 
     first = threading.Thread(target=run, args=("first",))
@@ -150,13 +142,7 @@ def test_a_batch_failing_early_reports_only_its_due_items_failed(cascade_env: st
     from chartcascade.tasks.outcome import BatchFailed
 
     stored = {f"stored-{n:02}" for n in range(29)}
-    ctx = RunContext(
-        run_id="me",
-        database_url=cascade_env,
-        budget=CallBudget(None),
-        rate_limit_name=None,
-        rate_chunk=1,
-    )
+    ctx = run_context(cascade_env, "me")
 
     with pytest.raises(BatchFailed) as raised:
         run_batch(BrokenWork(stored, 0), ["due", *sorted(stored)], ctx)
